@@ -1,0 +1,151 @@
+//! Configuration from environment variables, with safe defaults for a local run.
+//! Every variable is listed in the README's configuration table; secrets are wrapped in
+//! [`Secret`] so that `Debug` and logs never show them.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `MOTCUA_DATABASE_URL`: PostgreSQL connection string (may hold a password: secret).
+    pub database_url: Secret,
+    /// `MOTCUA_DB_MAX_CONNECTIONS`.
+    pub db_max_connections: u32,
+    /// `MOTCUA_DB_ACQUIRE_TIMEOUT_MS`: how long a request waits for a pooled connection before 503.
+    pub db_acquire_timeout: Duration,
+    /// `MOTCUA_LISTEN`: address to listen on.
+    pub listen: SocketAddr,
+    /// `MOTCUA_PUBLIC_URL`: the address citizens use (links in PDFs, QR codes, emails). `https://` turns on HSTS.
+    pub public_url: String,
+    /// `MOTCUA_STATIC_DIR`: the built frontend.
+    pub static_dir: PathBuf,
+    /// `MOTCUA_MIGRATE_ON_START`: `serve` applies pending migrations before listening.
+    pub migrate_on_start: bool,
+    /// `MOTCUA_BODY_LIMIT_BYTES`: largest request body accepted (uploads included).
+    pub body_limit_bytes: usize,
+    /// `MOTCUA_REQUEST_TIMEOUT_SECS`: a request running longer is answered 504 `timeout`.
+    pub request_timeout: Duration,
+    /// `MOTCUA_SHUTDOWN_GRACE_SECS`: on SIGTERM, how long in-flight requests get to finish.
+    pub shutdown_grace: Duration,
+    /// `MOTCUA_LOG_FORMAT`: `json` (default) or `pretty`.
+    pub log_format: LogFormat,
+    /// `MOTCUA_LOG` (or `RUST_LOG`): tracing filter, default `info`.
+    pub log_filter: String,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the configuration through `get`, so tests can supply their own variables.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        fn parse<T: FromStr>(name: &str, v: Option<String>, default: T) -> anyhow::Result<T>
+        where
+            T::Err: fmt::Display,
+        {
+            match v {
+                None => Ok(default),
+                Some(s) => s.trim().parse().map_err(|e| anyhow::anyhow!("{name}: cannot parse {s:?}: {e}")),
+            }
+        }
+        let listen: SocketAddr =
+            parse("MOTCUA_LISTEN", var("MOTCUA_LISTEN"), SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let log_format = match var("MOTCUA_LOG_FORMAT").as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(other) => anyhow::bail!("MOTCUA_LOG_FORMAT: expected json or pretty, got {other:?}"),
+        };
+        Ok(Self {
+            database_url: Secret::new(
+                var("MOTCUA_DATABASE_URL").unwrap_or_else(|| "postgres://postgres@127.0.0.1:55432/motcua".into()),
+            ),
+            db_max_connections: parse("MOTCUA_DB_MAX_CONNECTIONS", var("MOTCUA_DB_MAX_CONNECTIONS"), 16)?,
+            db_acquire_timeout: Duration::from_millis(parse(
+                "MOTCUA_DB_ACQUIRE_TIMEOUT_MS",
+                var("MOTCUA_DB_ACQUIRE_TIMEOUT_MS"),
+                3000,
+            )?),
+            listen,
+            public_url: var("MOTCUA_PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://{listen}"))
+                .trim_end_matches('/')
+                .to_owned(),
+            static_dir: PathBuf::from(var("MOTCUA_STATIC_DIR").unwrap_or_else(|| "frontend/build".into())),
+            migrate_on_start: parse("MOTCUA_MIGRATE_ON_START", var("MOTCUA_MIGRATE_ON_START"), false)?,
+            body_limit_bytes: parse("MOTCUA_BODY_LIMIT_BYTES", var("MOTCUA_BODY_LIMIT_BYTES"), 25 * 1024 * 1024)?,
+            request_timeout: Duration::from_secs(parse(
+                "MOTCUA_REQUEST_TIMEOUT_SECS",
+                var("MOTCUA_REQUEST_TIMEOUT_SECS"),
+                30,
+            )?),
+            shutdown_grace: Duration::from_secs(parse(
+                "MOTCUA_SHUTDOWN_GRACE_SECS",
+                var("MOTCUA_SHUTDOWN_GRACE_SECS"),
+                20,
+            )?),
+            log_format,
+            log_filter: var("MOTCUA_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
+        })
+    }
+
+    pub fn tls(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_local_and_safe() {
+        let c = Config::from_lookup(|_| None).expect("defaults parse");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert!(!c.migrate_on_start);
+        assert!(!c.tls());
+    }
+
+    #[test]
+    fn debug_redacts_the_database_password() {
+        let c = Config::from_lookup(|k| (k == "MOTCUA_DATABASE_URL").then(|| "postgres://u:hunter2@db/x".to_owned()))
+            .expect("parses");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("Secret(***)"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = Config::from_lookup(|k| (k == "MOTCUA_BODY_LIMIT_BYTES").then(|| "lots".to_owned()))
+            .expect_err("must fail");
+        assert!(err.to_string().contains("MOTCUA_BODY_LIMIT_BYTES"), "{err}");
+    }
+}

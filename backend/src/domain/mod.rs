@@ -1,0 +1,5 @@
+//! Pure types and rules: no IO, no axum, no sqlx.
+
+pub mod agency;
+pub mod calendar;
+pub mod lunar;

@@ -1,0 +1,187 @@
+//! The HTTP surface: router, layers, OpenAPI document, static frontend, serving and shutdown.
+
+pub mod agency;
+pub mod calendar;
+pub mod error;
+pub mod health;
+pub mod middleware;
+mod static_files;
+
+use std::{future::Future, sync::Arc};
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::HeaderName,
+    middleware::{from_fn, from_fn_with_state},
+    response::IntoResponse,
+};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    sensitive_headers::SetSensitiveHeadersLayer,
+    trace::TraceLayer,
+};
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use error::{ApiError, ErrorBody, ErrorCode, FieldError};
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: PgPool,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "motcua API",
+        description = "Hệ thống thông tin giải quyết thủ tục hành chính — the one-stop administrative procedure \
+                       system's HTTP API.\n\nEvery error answer has the `ErrorBody` shape with a stable `code`; \
+                       the codes are listed in the `ErrorCode` schema.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    components(schemas(ErrorBody, ErrorCode, FieldError)),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "catalogue", description = "Agencies and procedures"),
+        (name = "calendar", description = "Working calendar (lịch làm việc) and deadlines"),
+    ),
+)]
+struct ApiDoc;
+
+/// Every documented route, with its OpenAPI description.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(agency::list))
+        .routes(routes!(calendar::list_days))
+        .routes(routes!(calendar::deadline))
+}
+
+/// The OpenAPI document, generated from the code (no database needed).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().into_openapi()
+}
+
+/// The OpenAPI document as written to `api-spec/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut s = openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    s.push('\n');
+    s
+}
+
+/// The whole application: routes, layers and the static frontend.
+pub fn router(state: AppState) -> Router {
+    // Installs the metrics recorder before the first request is counted.
+    let _ = crate::telemetry::metrics_handle();
+    let (api, spec) = api_routes().split_for_parts();
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    let body_limit = state.config.body_limit_bytes;
+
+    Router::new()
+        .merge(api)
+        .merge(
+            SwaggerUi::new("/api-docs")
+                .url("/api-docs/openapi.json", spec)
+                // No call to swagger.io's online validator: the page works offline.
+                .config(utoipa_swagger_ui::Config::new(["/api-docs/openapi.json"]).validator_url("none")),
+        )
+        .fallback(static_files::fallback)
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(ErrorCode::MethodNotAllowed, "method not allowed on this route")
+        })
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(from_fn_with_state(state.clone(), middleware::time_limit))
+        .layer(from_fn_with_state(state.clone(), middleware::early_body_limit))
+        .layer(from_fn(middleware::track_metrics))
+        .with_state(state.clone())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetSensitiveHeadersLayer::new([
+                    http::header::AUTHORIZATION,
+                    http::header::COOKIE,
+                    http::header::SET_COOKIE,
+                ]))
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &http::Request<_>| {
+                            let rid = req.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+                            // The path only: query strings are not logged (they could carry search terms).
+                            tracing::info_span!("request", request_id = %rid, method = %req.method(), path = %req.uri().path())
+                        })
+                        .on_response(
+                            |res: &http::Response<_>, latency: std::time::Duration, _span: &tracing::Span| {
+                                tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+                            },
+                        ),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(from_fn_with_state(state.clone(), middleware::security_headers))
+                .layer(from_fn(error::finish_error_body))
+                .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
+                    tracing::error!("handler panicked");
+                    ApiError::new(ErrorCode::Internal, "internal error").into_response()
+                }))
+                .layer(CompressionLayer::new()),
+        )
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish (up to the grace period).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let grace = state.config.shutdown_grace;
+    let app = router(state);
+    let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!(grace_secs = grace.as_secs(), "shutting down: finishing in-flight requests");
+        let _ = drained_tx.send(());
+    });
+    let mut server = std::pin::pin!(server.into_future());
+    tokio::select! {
+        res = &mut server => res?,
+        _ = async {
+            let _ = drained_rx.await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!("grace period over: closing remaining connections");
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

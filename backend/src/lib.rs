@@ -1,0 +1,11 @@
+//! motcua: the one-stop administrative procedure system (Hệ thống thông tin giải quyết thủ tục hành chính).
+//!
+//! Layering (see ARCHITECTURE.md): `http` → `app` → `domain` + `store`; `domain` does no IO.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod http;
+pub mod seed;
+pub mod store;
+pub mod telemetry;

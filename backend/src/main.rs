@@ -1,0 +1,72 @@
+use clap::{Parser, Subcommand};
+use motcua::{config::Config, db, http, seed, telemetry};
+
+/// motcua — Hệ thống thông tin giải quyết thủ tục hành chính (one-stop administrative procedure system).
+///
+/// Configuration comes from MOTCUA_* environment variables (see the README).
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the web UI.
+    Serve {
+        /// Apply pending migrations before listening (also MOTCUA_MIGRATE_ON_START=true).
+        #[arg(long)]
+        migrate: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load demo data (idempotent).
+    Seed,
+    /// Print the OpenAPI document (the content of api-spec/openapi.json).
+    Spec,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Spec = cli.command {
+        print!("{}", http::openapi_json());
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    telemetry::init_logging(&config);
+    let pool = db::connect(&config).await?;
+    match cli.command {
+        Command::Spec => unreachable!("handled above"),
+        Command::Migrate => {
+            db::migrate(&pool).await?;
+            tracing::info!("migrations applied");
+        }
+        Command::Seed => {
+            let report = seed::run(&pool).await?;
+            tracing::info!(?report, "demo data loaded");
+        }
+        Command::Serve { migrate } => {
+            if migrate || config.migrate_on_start {
+                db::migrate(&pool).await?;
+                tracing::info!("migrations applied");
+            }
+            let listener = tokio::net::TcpListener::bind(config.listen).await?;
+            tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url, "listening");
+            let handle = telemetry::metrics_handle();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+                loop {
+                    tick.tick().await;
+                    handle.run_upkeep();
+                }
+            });
+            let state = http::AppState { config: std::sync::Arc::new(config), db: pool.clone() };
+            http::serve(listener, state, http::shutdown_signal()).await?;
+            pool.close().await;
+            tracing::info!("stopped");
+        }
+    }
+    Ok(())
+}

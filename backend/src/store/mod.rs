@@ -1,0 +1,4 @@
+//! SQL, one module per aggregate, returning domain types.
+
+pub mod agency;
+pub mod calendar;

@@ -1,0 +1,207 @@
+//! Test harness: the real motcua server on `127.0.0.1:0` against a fresh PostgreSQL database.
+//!
+//! The database server comes from `MOTCUA_TEST_DATABASE_URL` (an admin connection, e.g.
+//! `postgres://postgres@127.0.0.1:54329/postgres`; `make test` starts a throwaway cluster and sets it).
+//! One template database is migrated per migration set (named after a hash of the migrations) and
+//! every test gets its own `CREATE DATABASE ... TEMPLATE` clone, so tests are isolated and fast.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub use motcua;
+use motcua::config::{Config, Secret};
+
+const ADMIN_URL_VAR: &str = "MOTCUA_TEST_DATABASE_URL";
+
+fn admin_url() -> String {
+    std::env::var(ADMIN_URL_VAR).unwrap_or_else(|_| {
+        panic!("{ADMIN_URL_VAR} is not set: run the tests with `make test`, or point it at a PostgreSQL admin database")
+    })
+}
+
+fn url_with_db(admin: &str, db: &str) -> String {
+    // admin URLs look like postgres://user@host:port/dbname[?params]
+    let (base, params) = admin.split_once('?').map_or((admin, None), |(b, p)| (b, Some(p)));
+    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+    match params {
+        Some(p) => format!("{prefix}/{db}?{p}"),
+        None => format!("{prefix}/{db}"),
+    }
+}
+
+fn template_name() -> String {
+    let mut h = Sha256::new();
+    for m in motcua::db::MIGRATOR.iter() {
+        h.update(m.version.to_le_bytes());
+        h.update(&*m.checksum);
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("motcua_tmpl_{hex}")
+}
+
+/// Makes sure the migrated template exists. Safe across test processes: creation happens under an
+/// advisory lock, and the template only gets its final name once fully migrated.
+async fn ensure_template(admin: &str) -> anyhow::Result<String> {
+    let name = template_name();
+    let mut conn = PgConnection::connect(admin).await.context("connecting to the test PostgreSQL")?;
+    conn.execute("SELECT pg_advisory_lock(727274)").await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut conn)
+        .await?;
+    if !exists {
+        let building = format!("{name}_building");
+        conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {building}"))).await?;
+        conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}"))).await?;
+        {
+            let pool = PgPoolOptions::new().max_connections(1).connect(&url_with_db(admin, &building)).await?;
+            motcua::db::migrate(&pool).await.context("migrating the template")?;
+            pool.close().await;
+        }
+        conn.execute(sqlx::AssertSqlSafe(format!("ALTER DATABASE {building} RENAME TO {name}"))).await?;
+        conn.execute(sqlx::AssertSqlSafe(format!("ALTER DATABASE {name} WITH IS_TEMPLATE true"))).await?;
+    }
+    conn.execute("SELECT pg_advisory_unlock(727274)").await?;
+    conn.close().await?;
+    Ok(name)
+}
+
+/// A fresh database cloned from the migrated template; returns its URL.
+pub async fn fresh_database() -> anyhow::Result<String> {
+    let admin = admin_url();
+    let template = ensure_template(&admin).await?;
+    let name = format!("motcua_t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::connect(&admin).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {template}"))).await?;
+    conn.close().await?;
+    Ok(url_with_db(&admin, &name))
+}
+
+/// A running server and what a test needs to drive it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub db: PgPool,
+    pub client: reqwest::Client,
+    pub config: Arc<Config>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    /// Starts the server on a fresh database with the default test configuration.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the server, letting the test adjust the configuration first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let db_url = fresh_database().await.expect("a fresh test database");
+        let mut config = Config::from_lookup(|_| None).expect("default config");
+        config.database_url = Secret::new(db_url);
+        config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.db_max_connections = 8;
+        config.shutdown_grace = Duration::from_secs(5);
+        config.static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/build");
+        adjust(&mut config);
+        Self::spawn_config(config).await
+    }
+
+    async fn spawn_config(config: Config) -> TestApp {
+        let listener = TcpListener::bind(config.listen).await.expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let mut config = config;
+        config.public_url = format!("http://{addr}");
+        let config = Arc::new(config);
+        let db = motcua::db::connect(&config).await.expect("pool");
+        let state = motcua::http::AppState { config: config.clone(), db: db.clone() };
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(motcua::http::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        TestApp {
+            addr,
+            base_url: format!("http://{addr}"),
+            db,
+            client,
+            config,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Signals shutdown and waits until the server has stopped (in-flight requests finish first).
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await??;
+        }
+        Ok(())
+    }
+
+    /// Sends the shutdown signal without waiting.
+    pub fn begin_shutdown(&mut self) -> Option<JoinHandle<anyhow::Result<()>>> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.server.take()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Asserts that `res` is an error in the documented shape with `code`, and returns the body.
+pub async fn expect_error(res: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    let got_status = res.status().as_u16();
+    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let rid = res.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let text = res.text().await.expect("body");
+    assert_eq!(got_status, status, "status; body: {text}");
+    assert!(ct.starts_with("application/json"), "content-type {ct:?}; body: {text}");
+    let body: serde_json::Value = serde_json::from_str(&text).expect("error body is JSON");
+    assert_eq!(body["code"], code, "code; body: {text}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "message; body: {text}");
+    assert!(body["details"].is_array(), "details; body: {text}");
+    assert_eq!(body["request_id"].as_str(), rid.as_deref(), "request_id matches the header; body: {text}");
+    body
+}

@@ -1,0 +1,5 @@
+//! One test binary for every API test (faster to link, shares the template database).
+
+mod calendar;
+mod foundation;
+mod seed;

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `make run`: the whole system on this machine — PostgreSQL (private cluster in .data/), the stand-ins
+# for the national systems, migrations, demo data, the web UI — served on one local address.
+# Ctrl-C stops everything it started; the database keeps its data for the next run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DATA=${MOTCUA_DATA_DIR:-$ROOT/.data}
+PGPORT=${MOTCUA_PG_PORT:-55432}
+export MOTCUA_LISTEN=${MOTCUA_LISTEN:-127.0.0.1:8080}
+export MOTCUA_PUBLIC_URL=${MOTCUA_PUBLIC_URL:-http://$MOTCUA_LISTEN}
+export MOTCUA_DATABASE_URL=${MOTCUA_DATABASE_URL:-postgres://postgres@127.0.0.1:$PGPORT/motcua}
+export MOTCUA_SIM_LISTEN=${MOTCUA_SIM_LISTEN:-127.0.0.1:8090}
+export MOTCUA_STATIC_DIR=${MOTCUA_STATIC_DIR:-$ROOT/frontend/build}
+mkdir -p "$DATA/logs"
+
+scripts/deps.sh run
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo
+  echo "==> stopping"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  scripts/pg.sh stop "$DATA/pg" || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_busy() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
+for addr in "$MOTCUA_LISTEN" "$MOTCUA_SIM_LISTEN"; do
+  if port_busy "$addr"; then echo "error: $addr is already in use (another make run?)" >&2; exit 1; fi
+done
+
+echo "==> PostgreSQL on 127.0.0.1:$PGPORT (data in $DATA/pg)"
+scripts/pg.sh start "$DATA/pg" "$PGPORT"
+psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'motcua'" | grep -q 1 \
+  || psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qc "CREATE DATABASE motcua"
+
+echo "==> building the server (cargo build)"
+cargo build --workspace --bins --quiet
+echo "==> building the web UI"
+(cd frontend && npm run --silent build >"$DATA/logs/frontend-build.log" 2>&1) || { tail -30 "$DATA/logs/frontend-build.log"; exit 1; }
+
+target/debug/motcua migrate 2>>"$DATA/logs/motcua.log"
+target/debug/motcua seed 2>>"$DATA/logs/motcua.log"
+
+echo "==> starting the national-system stand-ins on $MOTCUA_SIM_LISTEN"
+target/debug/motcua-sim 2>>"$DATA/logs/sim.log" &
+pids+=($!)
+
+echo "==> starting motcua on $MOTCUA_LISTEN (logs: $DATA/logs/motcua.log)"
+target/debug/motcua serve 2>>"$DATA/logs/motcua.log" &
+pids+=($!)
+
+for _ in $(seq 1 100); do
+  if curl -fsS "http://$MOTCUA_LISTEN/readyz" >/dev/null 2>&1; then break; fi
+  sleep 0.2
+done
+curl -fsS "http://$MOTCUA_LISTEN/readyz" >/dev/null || { echo "motcua did not become ready; see $DATA/logs/motcua.log" >&2; exit 1; }
+
+cat <<BANNER
+
+  motcua is running — Hệ thống giải quyết thủ tục hành chính
+
+    Web UI (cổng dịch vụ công):  $MOTCUA_PUBLIC_URL/
+    API documentation:           $MOTCUA_PUBLIC_URL/api-docs/
+    Health / readiness:          $MOTCUA_PUBLIC_URL/healthz  $MOTCUA_PUBLIC_URL/readyz
+    National-system stand-ins:   http://$MOTCUA_SIM_LISTEN/healthz
+
+  Demo data: a sample province (Thanh Hóa, H56) with its departments and communes, and the
+  2026–2027 holiday calendar. Demo sign-ins: none yet — the eID stand-in with demo citizens and
+  staff arrives with the sign-in issue (README.md, "Demo sign-ins").
+
+  Press Ctrl-C to stop everything.
+BANNER
+
+wait -n "${pids[@]}"
+echo "a process exited unexpectedly; see $DATA/logs/" >&2
+exit 1

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `make test`: every check and test, against a throwaway PostgreSQL and Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+start=$(date +%s)
+step() { echo; echo "==> [$(( $(date +%s) - start ))s] $*"; }
+
+scripts/deps.sh test
+
+TMP=$(mktemp -d /tmp/motcua-test.XXXXXX)
+chmod 755 "$TMP"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PGPORT=$(free_port)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  scripts/pg.sh stop "$TMP/pg" >/dev/null 2>&1 || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+step "throwaway PostgreSQL on 127.0.0.1:$PGPORT"
+PG_FSYNC=off scripts/pg.sh start "$TMP/pg" "$PGPORT"
+export MOTCUA_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+
+step "Rust tests (unit + integration)"
+cargo test --workspace --locked
+
+step "OpenAPI drift: motcua spec vs api-spec/openapi.json"
+cargo run --quiet --locked -p motcua -- spec >"$TMP/openapi.json"
+diff -u api-spec/openapi.json "$TMP/openapi.json" || { echo "api-spec/openapi.json is stale: run make spec" >&2; exit 1; }
+
+step "frontend: typed API client is current"
+(cd frontend && npx --no-install openapi-typescript ../api-spec/openapi.json -o "$TMP/schema.d.ts" >/dev/null)
+diff -u frontend/src/lib/api/schema.d.ts "$TMP/schema.d.ts" || { echo "frontend/src/lib/api/schema.d.ts is stale: run make spec" >&2; exit 1; }
+
+step "frontend: svelte-check"
+(cd frontend && npm run --silent check)
+
+step "frontend: unit tests"
+(cd frontend && npm run --silent test:unit)
+
+step "frontend: build"
+(cd frontend && npm run --silent build >"$TMP/frontend-build.log" 2>&1) || { cat "$TMP/frontend-build.log"; exit 1; }
+
+step "browser smoke test in Chromium"
+psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qc "CREATE DATABASE motcua_browser"
+export MOTCUA_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/motcua_browser"
+APPPORT=$(free_port)
+export MOTCUA_LISTEN="127.0.0.1:$APPPORT" MOTCUA_STATIC_DIR="$ROOT/frontend/build"
+target/debug/motcua migrate 2>>"$TMP/server.log"
+target/debug/motcua seed 2>>"$TMP/server.log"
+target/debug/motcua serve 2>>"$TMP/server.log" &
+server_pid=$!
+for _ in $(seq 1 100); do curl -fsS "http://$MOTCUA_LISTEN/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+(cd frontend && BASE_URL="http://$MOTCUA_LISTEN" ARTIFACTS_DIR="$ROOT/target/artifacts" npm run --silent test:browser) \
+  || { echo "--- server log"; tail -50 "$TMP/server.log"; exit 1; }
+
+step "all checks passed"
