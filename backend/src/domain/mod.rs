@@ -2,4 +2,5 @@
 
 pub mod agency;
 pub mod calendar;
+pub mod dossier_code;
 pub mod lunar;

@@ -2,3 +2,4 @@
 
 pub mod agency;
 pub mod calendar;
+pub mod dossier_code;
