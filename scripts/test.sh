@@ -58,6 +58,8 @@ APPPORT=$(free_port)
 export MOTCUA_LISTEN="127.0.0.1:$APPPORT" MOTCUA_STATIC_DIR="$ROOT/frontend/build"
 target/debug/motcua migrate 2>>"$TMP/server.log"
 target/debug/motcua seed 2>>"$TMP/server.log"
+target/debug/motcua seed 2>>"$TMP/server.log"   # twice: seeding is idempotent
+target/debug/motcua verify-audit
 target/debug/motcua serve 2>>"$TMP/server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do curl -fsS "http://$MOTCUA_LISTEN/readyz" >/dev/null 2>&1 && break; sleep 0.1; done

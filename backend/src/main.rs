@@ -25,6 +25,8 @@ enum Command {
     Seed,
     /// Print the OpenAPI document (the content of api-spec/openapi.json).
     Spec,
+    /// Check the audit log's hash chain; names the first broken entry (exit code 1 if any).
+    VerifyAudit,
 }
 
 #[tokio::main]
@@ -47,6 +49,15 @@ async fn main() -> anyhow::Result<()> {
             let report = seed::run(&pool).await?;
             tracing::info!(?report, "demo data loaded");
         }
+        Command::VerifyAudit => match motcua::store::audit::verify(&pool).await? {
+            motcua::store::audit::Verdict::Ok { entries } => {
+                println!("audit log OK: {entries} entries, chain intact");
+            }
+            motcua::store::audit::Verdict::Broken { seq, reason } => {
+                println!("audit log BROKEN at entry {seq}: {reason}");
+                std::process::exit(1);
+            }
+        },
         Command::Serve { migrate } => {
             if migrate || config.migrate_on_start {
                 db::migrate(&pool).await?;

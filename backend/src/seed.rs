@@ -6,7 +6,10 @@ use time::macros::date;
 
 use crate::{
     domain::agency::{AgencyCode, AgencyLevel},
-    store::agency::{self, NewAgency},
+    store::{
+        agency::{self, NewAgency},
+        audit,
+    },
 };
 
 /// A sample province after the 2025 reorganisation (two-level local government): the provincial
@@ -43,7 +46,7 @@ pub async fn run(pool: &PgPool) -> anyhow::Result<SeedReport> {
             Some(p) => agency::find_by_code(&mut tx, &p).await?,
             None => None,
         };
-        agency::insert(
+        let id = agency::insert(
             &mut tx,
             &NewAgency {
                 parent_id,
@@ -52,6 +55,18 @@ pub async fn run(pool: &PgPool) -> anyhow::Result<SeedReport> {
                 code: &code,
                 valid_from: date!(2025 - 07 - 01),
                 is_sample: true,
+            },
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &audit::Entry {
+                actor_kind: audit::ActorKind::System,
+                actor_id: Some("seed"),
+                action: "catalogue.agency_created",
+                object_kind: Some("agency"),
+                object_id: Some(&id.to_string()),
+                details: serde_json::json!({"code": code.as_str(), "name": name, "sample": true}),
             },
         )
         .await?;

@@ -1,5 +1,6 @@
 //! SQL, one module per aggregate, returning domain types.
 
 pub mod agency;
+pub mod audit;
 pub mod calendar;
 pub mod dossier_code;

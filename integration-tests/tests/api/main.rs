@@ -1,5 +1,6 @@
 //! One test binary for every API test (faster to link, shares the template database).
 
+mod audit;
 mod calendar;
 mod dossier_code;
 mod foundation;
