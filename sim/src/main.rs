@@ -147,3 +147,49 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, http::Request};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn call(app: &Router, method: &str, uri: &str, body: Option<&str>) -> (StatusCode, http::HeaderMap) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned()))).expect("request");
+        let res = app.clone().oneshot(req).await.expect("infallible");
+        (res.status(), res.headers().clone())
+    }
+
+    #[tokio::test]
+    async fn a_switched_on_fault_hits_only_its_target_until_cleared() {
+        let app = app(Sim::default());
+        assert_eq!(call(&app, "GET", "/healthz", None).await.0, StatusCode::OK);
+        let (status, _) =
+            call(&app, "PUT", "/_sim/faults/dvcqg", Some(r#"{"status": 429, "retry_after_secs": 3}"#)).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+
+        let (status, headers) = call(&app, "POST", "/dvcqg/DongBoHoSoMC", Some("{}")).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("3"));
+        // Another stand-in is unaffected (404: its routes come with the integrations issue).
+        assert_eq!(call(&app, "POST", "/csdldancu/ChiaSeThongTinCongDan", Some("{}")).await.0, StatusCode::NOT_FOUND);
+
+        assert_eq!(call(&app, "DELETE", "/_sim/faults", None).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(call(&app, "POST", "/dvcqg/DongBoHoSoMC", Some("{}")).await.0, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn unknown_targets_and_fields_are_refused() {
+        let app = app(Sim::default());
+        assert_eq!(call(&app, "PUT", "/_sim/faults/vneid", Some("{}")).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            call(&app, "PUT", "/_sim/faults/dvcqg", Some(r#"{"latency": 5}"#)).await.0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+}
