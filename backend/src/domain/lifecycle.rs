@@ -26,29 +26,29 @@
 //! `—` is "no dossier yet" (creation); `S(x)` / `P(x)` are `supplement_requested` /
 //! `payment_requested` paused from `x` (the caller's stored resume point, [`Context::resume_to`]).
 //!
-//! | from                                               | action                | roles                  | to     |
-//! |----------------------------------------------------|-----------------------|------------------------|--------|
-//! | —                                                  | `submit`              | applicant              | SUB    |
-//! | —                                                  | `receive_from_portal` | system                 | SUB    |
-//! | —                                                  | `receive_at_counter`  | clerk                  | REC    |
-//! | SUB                                                | `accept`              | clerk                  | REC    |
-//! | SUB, REC                                           | `request_supplement`  | clerk                  | S(from)|
-//! | INP                                                | `request_supplement`  | officer                | S(from)|
-//! | S(x)                                               | `receive_supplement`  | clerk                  | x      |
-//! | SUB, REC, S(SUB), S(REC)                           | `refuse`              | clerk                  | refused|
-//! | REC                                                | `hand_over`           | clerk, officer         | INP    |
-//! | INP                                                | `hand_over`           | clerk, officer, leader | INP    |
-//! | INP, AWA                                           | `send_back`           | officer, leader        | INP    |
-//! | INP                                                | `submit_for_approval` | officer                | AWA    |
-//! | AWA                                                | `approve`             | leader                 | RDY    |
-//! | REC, INP                                           | `request_payment`     | clerk, officer         | P(from)|
-//! | P(x)                                               | `record_payment`      | clerk, system          | x      |
-//! | INP (procedure without approval step)              | `issue_result`        | officer, leader        | RDY    |
-//! | AWA                                                | `issue_result`        | leader                 | RDY    |
-//! | RDY                                                | `return_result`       | clerk                  | returned |
-//! | SUB, REC, INP, AWA, S(any), P(any)                 | `withdraw`            | applicant, clerk       | withdrawn |
-//! | REC, INP, AWA, S(REC), S(INP), P(any)              | `stop`                | leader                 | stopped |
-//! | REC, INP, AWA, S(REC), S(INP), P(any)              | `apologise`           | clerk, leader          | (same) |
+//! | from                                   | action                | roles                  | to        |
+//! |----------------------------------------|-----------------------|------------------------|-----------|
+//! | —                                      | `submit`              | applicant              | SUB       |
+//! | —                                      | `receive_from_portal` | system                 | SUB       |
+//! | —                                      | `receive_at_counter`  | clerk                  | REC       |
+//! | SUB                                    | `accept`              | clerk                  | REC       |
+//! | SUB, REC                               | `request_supplement`  | clerk                  | S(from)   |
+//! | INP                                    | `request_supplement`  | officer                | S(from)   |
+//! | S(x)                                   | `receive_supplement`  | clerk                  | x         |
+//! | SUB, REC, S(SUB), S(REC)               | `refuse`              | clerk                  | refused   |
+//! | REC                                    | `hand_over`           | clerk, officer         | INP       |
+//! | INP                                    | `hand_over`           | clerk, officer, leader | INP       |
+//! | INP, AWA                               | `send_back`           | officer, leader        | INP       |
+//! | INP                                    | `submit_for_approval` | officer                | AWA       |
+//! | AWA                                    | `approve`             | leader                 | RDY       |
+//! | REC, INP                               | `request_payment`     | clerk, officer         | P(from)   |
+//! | P(x)                                   | `record_payment`      | clerk, system          | x         |
+//! | INP (procedure without approval step)  | `issue_result`        | officer, leader        | RDY       |
+//! | AWA                                    | `issue_result`        | leader                 | RDY       |
+//! | RDY                                    | `return_result`       | clerk                  | returned  |
+//! | SUB, REC, INP, AWA, S(any), P(any)     | `withdraw`            | applicant, clerk       | withdrawn |
+//! | REC, INP, AWA, S(REC), S(INP), P(any)  | `stop`                | leader                 | stopped   |
+//! | REC, INP, AWA, S(REC), S(INP), P(any)  | `apologise`           | clerk, leader          | (same)    |
 //!
 //! Abbreviations: SUB `submitted`, REC `received`, INP `in_processing`, AWA `awaiting_approval`,
 //! RDY `result_ready`.

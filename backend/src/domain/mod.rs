@@ -3,4 +3,5 @@
 pub mod agency;
 pub mod calendar;
 pub mod dossier_code;
+pub mod lifecycle;
 pub mod lunar;
