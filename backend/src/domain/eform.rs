@@ -225,7 +225,9 @@ pub enum FieldKind {
     /// Mã số thuế: `0101234567` or `0101234567-001`.
     TaxCode {},
     /// One of the option values.
-    Select { options: Vec<Choice> },
+    Select {
+        options: Vec<Choice>,
+    },
     /// A boolean; when required it must be ticked (`true`).
     Checkbox {},
     /// `{"province_code": "01", "commune_code": "00004", "detail": "Số 1 phố Tràng Tiền"}`.
@@ -530,11 +532,7 @@ impl FormSchema {
             if let Some(p) = f.prefill
                 && !p.fits(&f.kind)
             {
-                push(
-                    at("prefill"),
-                    PREFILL_INCOMPATIBLE,
-                    format!("prefill {p} cannot fill a {} field", f.kind.name()),
-                );
+                push(at("prefill"), PREFILL_INCOMPATIBLE, format!("prefill {p} cannot fill a {} field", f.kind.name()));
             }
             if f.prefill.is_none() && !f.editable_when_prefilled {
                 push(
@@ -719,14 +717,15 @@ impl FormSchema {
             }
         }
         let known: HashSet<&str> = self.fields.iter().map(|f| f.key.as_str()).collect();
-        for key in answers.keys() {
-            if !known.contains(key.as_str()) {
-                problems.push(FieldProblem {
-                    field: format!("answers.{key}"),
-                    code: UNKNOWN_FIELD,
-                    message: format!("the form has no field {key:?}"),
-                });
-            }
+        // Sorted, whatever order serde_json's map keeps (`preserve_order` may be on in the build).
+        let mut unknown: Vec<&String> = answers.keys().filter(|k| !known.contains(k.as_str())).collect();
+        unknown.sort();
+        for key in unknown {
+            problems.push(FieldProblem {
+                field: format!("answers.{key}"),
+                code: UNKNOWN_FIELD,
+                message: format!("the form has no field {key:?}"),
+            });
         }
         if problems.is_empty() { Ok(out) } else { Err(problems) }
     }
@@ -778,7 +777,8 @@ impl Ctx<'_> {
                     return self.missing();
                 }
                 if s.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t'))) {
-                    let what = if multiline { "control characters other than newline and tab" } else { "control characters" };
+                    let what =
+                        if multiline { "control characters other than newline and tab" } else { "control characters" };
                     return self.problem(INVALID_FORMAT, format!("must not contain {what}"));
                 }
                 self.string(kind, s)
@@ -888,10 +888,10 @@ impl Ctx<'_> {
             return self.problem(INVALID_TYPE, format!("expected an address object, not {}", json_type(value)));
         };
         let before = self.problems.len();
-        for key in obj.keys() {
-            if !PARTS.contains(&key.as_str()) {
-                self.part_problem(key, UNKNOWN_FIELD, "an address has only province_code, commune_code and detail");
-            }
+        let mut unknown: Vec<&String> = obj.keys().filter(|k| !PARTS.contains(&k.as_str())).collect();
+        unknown.sort();
+        for key in unknown {
+            self.part_problem(key, UNKNOWN_FIELD, "an address has only province_code, commune_code and detail");
         }
         let mut parts: [Option<String>; 3] = [None, None, None];
         for (slot, name) in PARTS.into_iter().enumerate() {
@@ -1047,5 +1047,1194 @@ fn normalise_tax_code(s: &str) -> Option<String> {
         13 if digits(b) => Some(format!("{}-{}", &s[..10], &s[10..])),
         14 if b[10] == b'-' && digits(&b[..10]) && digits(&b[11..]) => Some(s.to_owned()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2025 - 03 - 15);
+
+    fn text() -> FieldKind {
+        FieldKind::Text {}
+    }
+
+    fn schema(fields: Vec<Field>) -> FormSchema {
+        let s = FormSchema { fields };
+        assert_eq!(s.validate_schema(), Ok(()), "test schema must be valid");
+        s
+    }
+
+    /// The one field `f`, answered `v`: the normalised value, or the problems as (field, code).
+    fn one(f: Field, v: Value) -> Result<Value, Vec<(String, &'static str)>> {
+        let key = f.key.clone();
+        let s = schema(vec![f]);
+        match s.validate_answers(&json!({ key.clone(): v }), TODAY) {
+            Ok(mut m) => Ok(m.remove(&key).unwrap_or(Value::Null)),
+            Err(ps) => Err(ps.into_iter().map(|p| (p.field, p.code)).collect()),
+        }
+    }
+
+    fn ok(f: Field, v: Value) -> Value {
+        one(f, v).expect("answer should be valid")
+    }
+
+    /// The single problem code at `answers.<key>`.
+    fn code(f: Field, v: Value) -> &'static str {
+        let path = format!("answers.{}", f.key);
+        let ps = one(f, v).expect_err("answer should be refused");
+        assert_eq!(ps.len(), 1, "{ps:?}");
+        assert_eq!(ps[0].0, path);
+        ps[0].1
+    }
+
+    fn schema_codes(s: &FormSchema) -> Vec<(String, &'static str)> {
+        s.validate_schema().expect_err("schema should be refused").into_iter().map(|p| (p.path, p.code)).collect()
+    }
+
+    fn sex() -> FieldKind {
+        FieldKind::Select { options: vec![Choice::new("nam", "Nam"), Choice::new("nữ", "Nữ")] }
+    }
+
+    fn address_field(required: bool) -> Field {
+        let f = Field::new("noi_sinh", "Nơi sinh", FieldKind::Address {});
+        if required { f.required() } else { f }
+    }
+
+    /// Đăng ký khai sinh (birth registration), after the form of Thông tư 04/2020/TT-BTP.
+    fn birth_registration() -> FormSchema {
+        let name = |key: &str, label: &str| {
+            Field::new(key, label, text()).with_rules(Rules { max_length: Some(100), ..Rules::default() })
+        };
+        schema(vec![
+            Field::new("nguoi_yeu_cau_ho_ten", "Họ, chữ đệm, tên người yêu cầu", text())
+                .required()
+                .with_prefill(Prefill::IdentityFullName)
+                .locked(),
+            Field::new(
+                "nguoi_yeu_cau_so_dinh_danh",
+                "Số định danh cá nhân của người yêu cầu",
+                FieldKind::PersonalId {},
+            )
+            .required()
+            .with_prefill(Prefill::IdentityPersonalId)
+            .locked(),
+            Field::new("nguoi_yeu_cau_dien_thoai", "Số điện thoại liên hệ", FieldKind::Phone {})
+                .with_prefill(Prefill::IdentityPhone),
+            Field::new("nguoi_yeu_cau_email", "Thư điện tử", FieldKind::Email {}).with_prefill(Prefill::IdentityEmail),
+            Field::new(
+                "quan_he",
+                "Quan hệ với người được khai sinh",
+                FieldKind::Select {
+                    options: vec![
+                        Choice::new("cha", "Cha"),
+                        Choice::new("me", "Mẹ"),
+                        Choice::new("ong_ba", "Ông, bà"),
+                        Choice::new("nguoi_than", "Người thân thích khác"),
+                    ],
+                },
+            )
+            .required(),
+            name("tre_ho_ten", "Họ, chữ đệm, tên của người được khai sinh").required(),
+            Field::new("tre_gioi_tinh", "Giới tính", sex()).required(),
+            Field::new("tre_ngay_sinh", "Ngày, tháng, năm sinh", FieldKind::Date {})
+                .required()
+                .with_rules(Rules { max_date: Some("today".into()), ..Rules::default() }),
+            Field::new("tre_noi_sinh", "Nơi sinh", FieldKind::Address {})
+                .required()
+                .with_help("Tên cơ sở y tế hoặc địa chỉ nơi sinh"),
+            Field::new("tre_dan_toc", "Dân tộc", text()).required(),
+            name("cha_ho_ten", "Họ, chữ đệm, tên người cha"),
+            Field::new("cha_so_dinh_danh", "Số định danh cá nhân của người cha", FieldKind::PersonalId {}),
+            name("me_ho_ten", "Họ, chữ đệm, tên người mẹ").required(),
+            Field::new("me_so_dinh_danh", "Số định danh cá nhân của người mẹ", FieldKind::PersonalId {}).required(),
+            Field::new("ghi_chu", "Ghi chú", FieldKind::Textarea {}),
+            Field::new("cam_doan", "Tôi cam đoan nội dung khai trên đây là đúng sự thật", FieldKind::Checkbox {})
+                .required(),
+        ])
+    }
+
+    /// Every kind, with some rules.
+    fn all_kinds() -> FormSchema {
+        schema(vec![
+            Field::new("ho_ten", "Họ và tên", text()).required().with_rules(Rules {
+                min_length: Some(2),
+                max_length: Some(50),
+                ..Rules::default()
+            }),
+            Field::new("ma_so", "Mã số", text()).with_rules(Rules { digits_only: true, ..Rules::default() }),
+            Field::new("noi_dung", "Nội dung đề nghị", FieldKind::Textarea {}),
+            Field::new("dien_tich", "Diện tích (m²)", FieldKind::Number {}).with_rules(Rules {
+                min: Some(0.0),
+                max: Some(1_000_000.5),
+                ..Rules::default()
+            }),
+            Field::new("ngay_cap", "Ngày cấp", FieldKind::Date {}).with_rules(Rules {
+                min_date: Some("1945-09-02".into()),
+                max_date: Some("today".into()),
+                ..Rules::default()
+            }),
+            Field::new("email", "Thư điện tử", FieldKind::Email {}),
+            Field::new("dien_thoai", "Điện thoại", FieldKind::Phone {}),
+            Field::new("cccd", "Số định danh cá nhân", FieldKind::PersonalId {}),
+            Field::new("mst", "Mã số thuế", FieldKind::TaxCode {}),
+            Field::new("gioi_tinh", "Giới tính", sex()),
+            Field::new("dong_y", "Đồng ý", FieldKind::Checkbox {}),
+            Field::new("dia_chi", "Địa chỉ", FieldKind::Address {}),
+        ])
+    }
+
+    // ----- schema: JSON shape, import/export ------------------------------------------------------------
+
+    #[test]
+    fn json_shape_is_pinned() {
+        let s = FormSchema {
+            fields: vec![
+                Field::new("tre_gioi_tinh", "Giới tính", sex()).required(),
+                Field::new("tre_ngay_sinh", "Ngày sinh", FieldKind::Date {})
+                    .with_rules(Rules { max_date: Some("today".into()), ..Rules::default() }),
+                Field::new("so_dinh_danh", "Số định danh", FieldKind::PersonalId {})
+                    .with_prefill(Prefill::IdentityPersonalId)
+                    .locked(),
+            ],
+        };
+        let expected = r#"{"fields":[{"key":"tre_gioi_tinh","label":"Giới tính","kind":{"type":"select","options":[{"value":"nam","label":"Nam"},{"value":"nữ","label":"Nữ"}]},"required":true},{"key":"tre_ngay_sinh","label":"Ngày sinh","kind":{"type":"date"},"rules":{"max_date":"today"}},{"key":"so_dinh_danh","label":"Số định danh","kind":{"type":"personal_id"},"prefill":"identity.personal_id","editable_when_prefilled":false}]}"#;
+        assert_eq!(serde_json::to_string(&s).expect("serialises"), expected);
+        assert_eq!(FormSchema::from_json(expected), Ok(s));
+    }
+
+    #[test]
+    fn export_import_export_is_byte_identical() {
+        for s in [birth_registration(), all_kinds(), FormSchema::default()] {
+            let first = serde_json::to_string_pretty(&s).expect("serialises");
+            assert_eq!(first, s.to_json());
+            let imported = FormSchema::from_json(&first).expect("re-imports");
+            assert_eq!(imported, s);
+            assert_eq!(serde_json::to_string_pretty(&imported).expect("serialises"), first);
+        }
+    }
+
+    #[test]
+    fn import_fills_defaults() {
+        let s =
+            FormSchema::from_json(r#"{"fields":[{"key":"a","label":"Ấp","kind":{"type":"text"}}]}"#).expect("parses");
+        let f = &s.fields[0];
+        assert!(!f.required && f.editable_when_prefilled && f.rules.is_empty() && f.help.is_none());
+        // Explicit defaults are accepted and dropped on export.
+        let s2 = FormSchema::from_json(
+            r#"{"fields":[{"key":"a","label":"Ấp","kind":{"type":"text"},"required":false,"help":null,
+                "editable_when_prefilled":true,"rules":{"digits_only":false,"min":null}}]}"#,
+        )
+        .expect("parses");
+        assert_eq!(s2, s);
+        assert_eq!(
+            serde_json::to_string(&s2).expect("ok"),
+            r#"{"fields":[{"key":"a","label":"Ấp","kind":{"type":"text"}}]}"#
+        );
+    }
+
+    #[test]
+    fn import_refuses_unknown_members_and_names() {
+        for bad in [
+            r#"{"fields":[],"version":1}"#,
+            r#"{"fields":[{"key":"a","label":"A","kind":{"type":"text"},"hidden":true}]}"#,
+            r#"{"fields":[{"key":"a","label":"A","kind":{"type":"text","options":[]}}]}"#,
+            r#"{"fields":[{"key":"a","label":"A","kind":{"type":"radio"}}]}"#,
+            r#"{"fields":[{"key":"a","label":"A","kind":{"type":"select","options":[{"value":"x","label":"X","n":1}]}}]}"#,
+            r#"{"fields":[{"key":"a","label":"A","kind":{"type":"text"},"rules":{"pattern":"^a$"}}]}"#,
+            r#"{"fields":[{"key":"a","label":"A","kind":{"type":"text"},"prefill":"identity.address"}]}"#,
+            r#"{"fields":[{"key":"a","label":"A","kind":{"type":"text"},"rules":{"max_length":-1}}]}"#,
+            r#"{"fields":[{"key":"a","label":"A"}]}"#,
+            r#"{"fields":[{"key":"a","label":"A","kind":"text"}]}"#,
+            "[]",
+            "",
+        ] {
+            assert!(FormSchema::from_json(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn prefill_names_round_trip() {
+        for p in Prefill::ALL {
+            let j = serde_json::to_string(&p).expect("serialises");
+            assert_eq!(j, format!("\"{}\"", p.as_str()));
+            assert_eq!(p.to_string(), p.as_str());
+            assert_eq!(serde_json::from_str::<Prefill>(&j).expect("parses"), p);
+        }
+    }
+
+    #[test]
+    fn from_json_guards_size_and_depth() {
+        let big = format!(r#"{{"fields":[],"x":"{}"}}"#, "a".repeat(SCHEMA_JSON_MAX_BYTES));
+        assert!(FormSchema::from_json(&big).expect_err("too big").contains("bytes"));
+
+        let nest = |n: usize| format!(r#"{{"fields":{}{}}}"#, "[".repeat(n - 1), "]".repeat(n - 1));
+        // 32 levels pass the guard (and then fail as a schema); 33 are refused before serde sees them.
+        let at_limit = FormSchema::from_json(&nest(32)).expect_err("not a schema");
+        assert!(at_limit.starts_with("invalid schema JSON"), "{at_limit}");
+        assert!(FormSchema::from_json(&nest(33)).expect_err("too deep").contains("deeper"));
+        // Brackets inside strings, including after escaped quotes, do not count.
+        let label = format!(r#"\"{}"#, "[{".repeat(100));
+        let s = format!(r#"{{"fields":[{{"key":"a","label":"{label}","kind":{{"type":"text"}}}}]}}"#);
+        assert_eq!(FormSchema::from_json(&s).expect("parses").fields[0].label, format!("\"{}", "[{".repeat(100)));
+    }
+
+    #[test]
+    fn prefilled_fields_in_form_order() {
+        let s = birth_registration();
+        let got: Vec<(&str, Prefill)> = s.prefilled_fields().map(|(f, p)| (f.key.as_str(), p)).collect();
+        assert_eq!(
+            got,
+            [
+                ("nguoi_yeu_cau_ho_ten", Prefill::IdentityFullName),
+                ("nguoi_yeu_cau_so_dinh_danh", Prefill::IdentityPersonalId),
+                ("nguoi_yeu_cau_dien_thoai", Prefill::IdentityPhone),
+                ("nguoi_yeu_cau_email", Prefill::IdentityEmail),
+            ]
+        );
+        assert!(s.fields[0].is_locked() && !s.fields[2].is_locked());
+        assert_eq!(s.field("tre_ngay_sinh").map(|f| f.kind.name()), Some("date"));
+        assert!(s.field("khong_co").is_none());
+    }
+
+    // ----- schema validation ----------------------------------------------------------------------------
+
+    #[test]
+    fn schema_keys() {
+        for good in ["a", "ho_ten", "a1_b2", &format!("a{}", "_".repeat(63))] {
+            assert_eq!(FormSchema { fields: vec![Field::new(good, "Nhãn", text())] }.validate_schema(), Ok(()));
+        }
+        for bad in ["", "1a", "_a", "Ho_ten", "ho-ten", "họ_tên", "a b", &"a".repeat(65)] {
+            let s = FormSchema { fields: vec![Field::new(bad, "Nhãn", text())] };
+            assert_eq!(schema_codes(&s), [("fields[0].key".into(), INVALID_KEY)], "{bad:?}");
+        }
+        let s = FormSchema {
+            fields: vec![Field::new("a", "A", text()), Field::new("b", "B", text()), Field::new("a", "A2", text())],
+        };
+        assert_eq!(schema_codes(&s), [("fields[2].key".into(), DUPLICATE_KEY)]);
+    }
+
+    #[test]
+    fn schema_field_count() {
+        let fields = |n: usize| (0..n).map(|i| Field::new(format!("f{i}"), "Trường", text())).collect::<Vec<_>>();
+        assert_eq!(FormSchema { fields: fields(MAX_FIELDS) }.validate_schema(), Ok(()));
+        assert_eq!(schema_codes(&FormSchema { fields: fields(MAX_FIELDS + 1) }), [("fields".into(), TOO_MANY_FIELDS)]);
+    }
+
+    #[test]
+    fn schema_labels_and_help() {
+        // 200 characters of Vietnamese, counted after NFC (the NFD form has more code points).
+        let nfd200: String = "ễ".repeat(200).nfd().collect();
+        assert!(nfd200.chars().count() > 200);
+        let ok = FormSchema { fields: vec![Field::new("a", nfd200, text()).with_help("Hướng dẫn")] };
+        assert_eq!(ok.validate_schema(), Ok(()));
+        let s = FormSchema {
+            fields: vec![
+                Field::new("a", "", text()),
+                Field::new("b", " \t ", text()),
+                Field::new("c", "ễ".repeat(201), text()),
+                Field::new("d", "Họ\u{0}tên", text()),
+                Field::new("e", "Ghi chú", text()).with_help("ư".repeat(MAX_HELP_CHARS + 1)),
+            ],
+        };
+        assert_eq!(
+            schema_codes(&s),
+            [
+                ("fields[0].label".into(), REQUIRED),
+                ("fields[1].label".into(), REQUIRED),
+                ("fields[2].label".into(), TOO_LONG),
+                ("fields[3].label".into(), INVALID_FORMAT),
+                ("fields[4].help".into(), TOO_LONG),
+            ]
+        );
+    }
+
+    #[test]
+    fn schema_select_options() {
+        let sel = |options: Vec<Choice>| Field::new("s", "Chọn", FieldKind::Select { options });
+        let nfd_nu: String = "nữ".nfd().collect();
+        let s = FormSchema {
+            fields: vec![
+                sel(vec![]),
+                Field::new(
+                    "t",
+                    "Chọn",
+                    FieldKind::Select {
+                        options: vec![
+                            Choice::new("nam", "Nam"),
+                            Choice::new("nam", "Nam (lặp)"),
+                            Choice::new("", "Rỗng"),
+                            Choice::new(" x", "Có khoảng trắng"),
+                            Choice::new(nfd_nu, "Nữ (NFD)"),
+                            Choice::new("y", ""),
+                            Choice::new("a\u{7}", "Chuông"),
+                            Choice::new("z".repeat(MAX_OPTION_VALUE_CHARS + 1), "Dài"),
+                        ],
+                    },
+                ),
+            ],
+        };
+        assert_eq!(
+            schema_codes(&s),
+            [
+                ("fields[0].kind.options".into(), NO_OPTIONS),
+                ("fields[1].kind.options[1].value".into(), DUPLICATE_OPTION),
+                ("fields[1].kind.options[2].value".into(), REQUIRED),
+                ("fields[1].kind.options[3].value".into(), NOT_NORMALISED),
+                ("fields[1].kind.options[4].value".into(), NOT_NORMALISED),
+                ("fields[1].kind.options[5].label".into(), REQUIRED),
+                ("fields[1].kind.options[6].value".into(), INVALID_FORMAT),
+                ("fields[1].kind.options[7].value".into(), TOO_LONG),
+            ]
+        );
+    }
+
+    #[test]
+    fn schema_rules_must_fit_the_kind() {
+        let r = |key: &str, rules: Rules, kind: FieldKind| Field::new(key, "A", kind).with_rules(rules);
+        let s = FormSchema {
+            fields: vec![
+                r("a", Rules { min_length: Some(1), max_length: Some(5), ..Rules::default() }, FieldKind::Number {}),
+                r("b", Rules { digits_only: true, ..Rules::default() }, FieldKind::Textarea {}),
+                r("c", Rules { min: Some(1.0), max: Some(2.0), ..Rules::default() }, text()),
+                r(
+                    "d",
+                    Rules { min_date: Some("today".into()), max_date: Some("today".into()), ..Rules::default() },
+                    text(),
+                ),
+            ],
+        };
+        let codes = schema_codes(&s);
+        let paths: Vec<&str> = codes.iter().map(|(p, _)| p.as_str()).collect();
+        assert!(codes.iter().all(|(_, c)| *c == RULE_NOT_APPLICABLE), "{codes:?}");
+        assert_eq!(
+            paths,
+            [
+                "fields[0].rules.min_length",
+                "fields[0].rules.max_length",
+                "fields[1].rules.digits_only",
+                "fields[2].rules.min",
+                "fields[2].rules.max",
+                "fields[3].rules.min_date",
+                "fields[3].rules.max_date",
+            ]
+        );
+    }
+
+    #[test]
+    fn schema_rule_ranges() {
+        let r = |key: &str, kind: FieldKind, rules: Rules| Field::new(key, "A", kind).with_rules(rules);
+        let d = |s: &str| Some(s.to_owned());
+        let ok = FormSchema {
+            fields: vec![
+                r("a", FieldKind::Textarea {}, Rules { max_length: Some(10_000), ..Rules::default() }),
+                r("b", text(), Rules { min_length: Some(3), max_length: Some(3), ..Rules::default() }),
+                r("c", FieldKind::Number {}, Rules { min: Some(-1.5), max: Some(-1.5), ..Rules::default() }),
+                r(
+                    "d",
+                    FieldKind::Date {},
+                    Rules { min_date: d("2000-01-01"), max_date: d("today"), ..Rules::default() },
+                ),
+            ],
+        };
+        assert_eq!(ok.validate_schema(), Ok(()));
+        let s = FormSchema {
+            fields: vec![
+                r("a", text(), Rules { max_length: Some(0), ..Rules::default() }),
+                r("b", text(), Rules { max_length: Some(2_001), ..Rules::default() }),
+                r("c", text(), Rules { min_length: Some(5), max_length: Some(4), ..Rules::default() }),
+                r("d", FieldKind::Textarea {}, Rules { min_length: Some(10_001), ..Rules::default() }),
+                r("e", FieldKind::Number {}, Rules { min: Some(10.0), max: Some(1.0), ..Rules::default() }),
+                r(
+                    "f",
+                    FieldKind::Number {},
+                    Rules { min: Some(f64::NAN), max: Some(f64::INFINITY), ..Rules::default() },
+                ),
+                // Reads back one ULP off without serde_json's float_roundtrip.
+                r("g", FieldKind::Number {}, Rules { max: Some(1.0715660391465826e-75), ..Rules::default() }),
+                r(
+                    "h",
+                    FieldKind::Date {},
+                    Rules { min_date: d("2024-02-30"), max_date: d("yesterday"), ..Rules::default() },
+                ),
+                r(
+                    "i",
+                    FieldKind::Date {},
+                    Rules { min_date: d("2025-01-02"), max_date: d("2025-01-01"), ..Rules::default() },
+                ),
+            ],
+        };
+        assert_eq!(
+            schema_codes(&s),
+            [
+                ("fields[0].rules.max_length".into(), INVALID_RANGE),
+                ("fields[1].rules.max_length".into(), OUT_OF_RANGE),
+                ("fields[2].rules.min_length".into(), INVALID_RANGE),
+                ("fields[3].rules.min_length".into(), OUT_OF_RANGE),
+                ("fields[4].rules.min".into(), INVALID_RANGE),
+                ("fields[5].rules.min".into(), INVALID_NUMBER),
+                ("fields[5].rules.max".into(), INVALID_NUMBER),
+                ("fields[6].rules.max".into(), INVALID_NUMBER),
+                ("fields[7].rules.min_date".into(), INVALID_DATE),
+                ("fields[7].rules.max_date".into(), INVALID_DATE),
+                ("fields[8].rules.min_date".into(), INVALID_RANGE),
+            ]
+        );
+    }
+
+    #[test]
+    fn schema_prefill_compatibility() {
+        let compatible = [
+            (Prefill::IdentityFullName, text()),
+            (Prefill::PopulationFullName, text()),
+            (Prefill::IdentityBirthDate, FieldKind::Date {}),
+            (Prefill::PopulationBirthDate, FieldKind::Date {}),
+            (Prefill::IdentityPersonalId, FieldKind::PersonalId {}),
+            (Prefill::IdentityEmail, FieldKind::Email {}),
+            (Prefill::IdentityPhone, FieldKind::Phone {}),
+            (Prefill::PopulationSex, sex()),
+            (Prefill::PopulationSex, text()),
+            (Prefill::PopulationEthnicity, text()),
+            (Prefill::PopulationNationality, sex()),
+            (Prefill::PopulationPermanentAddress, FieldKind::Address {}),
+            (Prefill::PopulationCurrentAddress, FieldKind::Textarea {}),
+            (Prefill::PopulationHometown, text()),
+        ];
+        for (p, kind) in compatible {
+            let s = FormSchema { fields: vec![Field::new("a", "A", kind).with_prefill(p).locked()] };
+            assert_eq!(s.validate_schema(), Ok(()), "{p}");
+        }
+        let incompatible = [
+            (Prefill::PopulationBirthDate, text()),
+            (Prefill::IdentityFullName, FieldKind::Textarea {}),
+            (Prefill::IdentityPersonalId, text()),
+            (Prefill::IdentityPhone, text()),
+            (Prefill::IdentityEmail, text()),
+            (Prefill::PopulationSex, FieldKind::Checkbox {}),
+            (Prefill::PopulationPermanentAddress, FieldKind::Number {}),
+            (Prefill::PopulationFullName, FieldKind::Address {}),
+        ];
+        for (p, kind) in incompatible {
+            let s = FormSchema { fields: vec![Field::new("a", "A", kind).with_prefill(p)] };
+            assert_eq!(schema_codes(&s), [("fields[0].prefill".into(), PREFILL_INCOMPATIBLE)], "{p}");
+        }
+        let s = FormSchema { fields: vec![Field::new("a", "A", text()).locked()] };
+        assert_eq!(schema_codes(&s), [("fields[0].editable_when_prefilled".into(), LOCKED_WITHOUT_PREFILL)]);
+    }
+
+    #[test]
+    fn schema_reports_all_problems_at_once() {
+        let s = FormSchema {
+            fields: vec![
+                Field::new("Bad", "", FieldKind::Select { options: vec![] }).with_prefill(Prefill::IdentityEmail),
+                Field::new("ok", "Được", FieldKind::Date {})
+                    .with_rules(Rules { min_date: Some("hôm nay".into()), ..Rules::default() }),
+            ],
+        };
+        let codes: Vec<&str> = schema_codes(&s).into_iter().map(|(_, c)| c).collect();
+        assert_eq!(codes, [INVALID_KEY, REQUIRED, NO_OPTIONS, PREFILL_INCOMPATIBLE, INVALID_DATE]);
+        let p = &s.validate_schema().expect_err("invalid")[0];
+        assert!(p.message.contains("Bad"), "{}", p.message);
+    }
+
+    // ----- answers: the envelope ------------------------------------------------------------------------
+
+    #[test]
+    fn answers_must_be_an_object() {
+        let s = all_kinds();
+        for v in [json!(null), json!([]), json!("x"), json!(1), json!(true)] {
+            let ps = s.validate_answers(&v, TODAY).expect_err("not an object");
+            assert_eq!((ps.len(), ps[0].field.as_str(), ps[0].code), (1, "answers", INVALID_TYPE));
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let s = schema(vec![Field::new("a", "A", text())]);
+        let ps = s.validate_answers(&json!({"a": "x", "zeta": 1, "b": null}), TODAY).expect_err("unknown");
+        let got: Vec<(&str, &str)> = ps.iter().map(|p| (p.field.as_str(), p.code)).collect();
+        assert_eq!(got, [("answers.b", UNKNOWN_FIELD), ("answers.zeta", UNKNOWN_FIELD)]);
+    }
+
+    #[test]
+    fn required_and_optional() {
+        let req = || Field::new("a", "A", text()).required();
+        for v in [Value::Null, json!(""), json!("  \n\t "), json!("\u{3000}")] {
+            assert_eq!(code(req(), v), REQUIRED);
+        }
+        assert_eq!(schema(vec![req()]).validate_answers(&json!({}), TODAY).expect_err("missing")[0].code, REQUIRED);
+        // Optional: absent, null and blank are all left out of the normalised answers.
+        let s = schema(vec![Field::new("a", "A", text()), Field::new("b", "B", FieldKind::Number {})]);
+        for v in [json!({}), json!({"a": null, "b": null}), json!({"a": "   "})] {
+            assert_eq!(s.validate_answers(&v, TODAY), Ok(Map::new()));
+        }
+        // Every required kind reports `required` when absent.
+        let s = FormSchema { fields: all_kinds().fields.into_iter().map(Field::required).collect() };
+        let ps = s.validate_answers(&json!({}), TODAY).expect_err("all missing");
+        assert_eq!(ps.len(), s.fields.len());
+        assert!(ps.iter().all(|p| p.code == REQUIRED));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let s = all_kinds();
+        let answers = json!({
+            "ho_ten": "A", "ma_so": "12a", "noi_dung": "bell\u{7}", "dien_tich": -1, "ngay_cap": "2099-01-01",
+            "email": "x", "dien_thoai": "123", "cccd": 1, "mst": "12", "gioi_tinh": "khac", "dong_y": "yes",
+            "dia_chi": {"province_code": "1"}, "la": 1
+        });
+        let ps = s.validate_answers(&answers, TODAY).expect_err("all wrong");
+        let got: Vec<(&str, &str)> = ps.iter().map(|p| (p.field.as_str(), p.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("answers.ho_ten", TOO_SHORT),
+                ("answers.ma_so", INVALID_FORMAT),
+                ("answers.noi_dung", INVALID_FORMAT),
+                ("answers.dien_tich", OUT_OF_RANGE),
+                ("answers.ngay_cap", DATE_TOO_LATE),
+                ("answers.email", INVALID_FORMAT),
+                ("answers.dien_thoai", INVALID_FORMAT),
+                ("answers.cccd", INVALID_TYPE),
+                ("answers.mst", INVALID_FORMAT),
+                ("answers.gioi_tinh", NOT_AN_OPTION),
+                ("answers.dong_y", INVALID_TYPE),
+                ("answers.dia_chi.province_code", INVALID_FORMAT),
+                ("answers.dia_chi.commune_code", REQUIRED),
+                ("answers.la", UNKNOWN_FIELD),
+            ]
+        );
+        assert!(ps.iter().all(|p| !p.message.is_empty()));
+    }
+
+    // ----- answers: each kind ---------------------------------------------------------------------------
+
+    #[test]
+    fn text_is_nfc_and_trimmed() {
+        let nfd: String = "  Nguyễn Thị Ánh Tuyết \n".nfd().collect();
+        assert_ne!(nfd.trim(), "Nguyễn Thị Ánh Tuyết");
+        assert_eq!(ok(Field::new("a", "Họ tên", text()), json!(nfd)), json!("Nguyễn Thị Ánh Tuyết"));
+        // Tab and newline are trimmed at the ends of a single line but refused inside it.
+        assert_eq!(code(Field::new("a", "A", text()), json!("Nguyễn\nVăn A")), INVALID_FORMAT);
+        assert_eq!(code(Field::new("a", "A", text()), json!("a\tb")), INVALID_FORMAT);
+        assert_eq!(code(Field::new("a", "A", text()), json!("a\u{0}")), INVALID_FORMAT);
+        assert_eq!(code(Field::new("a", "A", text()), json!("a\u{85}b")), INVALID_FORMAT);
+        assert_eq!(code(Field::new("a", "A", text()), json!(12)), INVALID_TYPE);
+        assert_eq!(code(Field::new("a", "A", text()), json!(["x"])), INVALID_TYPE);
+    }
+
+    #[test]
+    fn text_lengths_count_characters_after_nfc() {
+        let f = || Field::new("a", "A", text());
+        let nfd = |n: usize| -> String { "ệ".repeat(n).nfd().collect() };
+        assert_eq!(ok(f(), json!(nfd(TEXT_MAX_CHARS))), json!("ệ".repeat(TEXT_MAX_CHARS)));
+        assert_eq!(code(f(), json!(nfd(TEXT_MAX_CHARS + 1))), TOO_LONG);
+        let ruled = || {
+            Field::new("a", "A", text()).with_rules(Rules {
+                min_length: Some(2),
+                max_length: Some(3),
+                ..Rules::default()
+            })
+        };
+        assert_eq!(ok(ruled(), json!(nfd(3))), json!("ệệệ"));
+        assert_eq!(ok(ruled(), json!(" Lê ")), json!("Lê"));
+        assert_eq!(code(ruled(), json!(nfd(4))), TOO_LONG);
+        assert_eq!(code(ruled(), json!(" ệ ")), TOO_SHORT);
+    }
+
+    #[test]
+    fn text_digits_only() {
+        let f = || Field::new("a", "A", text()).with_rules(Rules { digits_only: true, ..Rules::default() });
+        assert_eq!(ok(f(), json!(" 0123 ")), json!("0123"));
+        for bad in ["12 34", "12a", "١٢٣", "１２３", "-1"] {
+            assert_eq!(code(f(), json!(bad)), INVALID_FORMAT, "{bad}");
+        }
+    }
+
+    #[test]
+    fn textarea() {
+        let f = || Field::new("a", "A", FieldKind::Textarea {});
+        assert_eq!(ok(f(), json!(" Dòng 1\r\n\tDòng 2\rDòng 3\n")), json!("Dòng 1\n\tDòng 2\nDòng 3"));
+        assert_eq!(code(f(), json!("chuông\u{7}")), INVALID_FORMAT);
+        assert_eq!(code(f(), json!("esc\u{1b}[31m")), INVALID_FORMAT);
+        assert_eq!(ok(f(), json!("đ".repeat(TEXTAREA_MAX_CHARS))), json!("đ".repeat(TEXTAREA_MAX_CHARS)));
+        assert_eq!(code(f(), json!("đ".repeat(TEXTAREA_MAX_CHARS + 1))), TOO_LONG);
+        let short = || f().with_rules(Rules { max_length: Some(5), ..Rules::default() });
+        assert_eq!(code(short(), json!("sáu ký")), TOO_LONG);
+        assert_eq!(code(f(), json!(false)), INVALID_TYPE);
+    }
+
+    #[test]
+    fn number() {
+        let f = || Field::new("a", "A", FieldKind::Number {});
+        for v in [json!(0), json!(-3), json!(2.5), json!(1e300), json!(u64::MAX)] {
+            assert_eq!(ok(f(), v.clone()), v);
+        }
+        for v in [json!("5"), json!(true), json!([1]), json!({"v": 1})] {
+            assert_eq!(code(f(), v), INVALID_TYPE);
+        }
+        let ranged = || f().with_rules(Rules { min: Some(0.0), max: Some(100.0), ..Rules::default() });
+        assert_eq!(ok(ranged(), json!(0)), json!(0));
+        assert_eq!(ok(ranged(), json!(100.0)), json!(100.0));
+        assert_eq!(code(ranged(), json!(-0.001)), OUT_OF_RANGE);
+        assert_eq!(code(ranged(), json!(100.5)), OUT_OF_RANGE);
+    }
+
+    #[test]
+    fn date() {
+        let f = || Field::new("a", "A", FieldKind::Date {});
+        assert_eq!(ok(f(), json!(" 2024-02-29 ")), json!("2024-02-29"));
+        assert_eq!(ok(f(), json!("1900-01-01")), json!("1900-01-01"));
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-04-31",
+            "24-01-01",
+            "2024-1-1",
+            "29/02/2024",
+            "2024/02/29",
+            "2024-02-29T00:00:00",
+            "+024-02-29",
+            "２０２４-02-29",
+        ] {
+            assert_eq!(code(f(), json!(bad)), INVALID_DATE, "{bad}");
+        }
+        assert_eq!(code(f(), json!(20240229)), INVALID_TYPE);
+        let bounded = || {
+            f().with_rules(Rules {
+                min_date: Some("2025-01-01".into()),
+                max_date: Some("today".into()),
+                ..Rules::default()
+            })
+        };
+        assert_eq!(ok(bounded(), json!("2025-01-01")), json!("2025-01-01"));
+        assert_eq!(ok(bounded(), json!("2025-03-15")), json!("2025-03-15"));
+        assert_eq!(code(bounded(), json!("2024-12-31")), DATE_TOO_EARLY);
+        assert_eq!(code(bounded(), json!("2025-03-16")), DATE_TOO_LATE);
+        // "today" is the argument, not the clock.
+        let s = schema(vec![bounded()]);
+        assert!(s.validate_answers(&json!({"a": "2025-06-01"}), date!(2025 - 06 - 01)).is_ok());
+        let future = || f().with_rules(Rules { min_date: Some("today".into()), ..Rules::default() });
+        assert_eq!(code(future(), json!("2025-03-14")), DATE_TOO_EARLY);
+        assert_eq!(DateBound::parse("today").map(|b| b.resolve(TODAY)), Some(TODAY));
+        assert_eq!(DateBound::parse("2020-01-31"), Some(DateBound::On(date!(2020 - 01 - 31))));
+        assert_eq!(DateBound::parse("Today"), None);
+    }
+
+    #[test]
+    fn email() {
+        let f = || Field::new("a", "A", FieldKind::Email {});
+        assert_eq!(ok(f(), json!(" Nguyen.Van.A@Dichvucong.GOV.VN ")), json!("Nguyen.Van.A@dichvucong.gov.vn"));
+        assert_eq!(ok(f(), json!("a+b@x.vn")), json!("a+b@x.vn"));
+        let long_ok = format!("{}@{}.vn", "a".repeat(64), "b".repeat(EMAIL_MAX_CHARS - 68));
+        assert_eq!(long_ok.len(), EMAIL_MAX_CHARS);
+        assert_eq!(ok(f(), json!(long_ok.clone())), json!(long_ok));
+        let too_long = format!("{}@{}.vn", "a".repeat(64), "b".repeat(EMAIL_MAX_CHARS - 67));
+        let local_too_long = format!("{}@x.vn", "a".repeat(65));
+        for bad in [
+            "khongco",
+            "a@@b.vn",
+            "a@b@c.vn",
+            "@b.vn",
+            "a@",
+            "a@localhost",
+            "a@.vn",
+            "a@b.",
+            "a@b..vn",
+            "a b@c.vn",
+            "a@c.vn\u{0}",
+            too_long.as_str(),
+            local_too_long.as_str(),
+        ] {
+            assert_eq!(code(f(), json!(bad)), INVALID_FORMAT, "{bad}");
+        }
+        assert_eq!(code(f(), json!(1)), INVALID_TYPE);
+    }
+
+    #[test]
+    fn phone() {
+        let f = || Field::new("a", "A", FieldKind::Phone {});
+        for (input, out) in [
+            ("0912345678", "0912345678"),
+            ("+84 912 345 678", "0912345678"),
+            ("+84912345678", "0912345678"),
+            ("0912.345.678", "0912345678"),
+            ("091-234-5678", "0912345678"),
+            (" 03 2345 6789 ", "0323456789"),
+            ("0862\u{a0}345\u{a0}678", "0862345678"),
+        ] {
+            assert_eq!(ok(f(), json!(input)), json!(out), "{input}");
+        }
+        for bad in [
+            "091234567",
+            "09123456789",
+            "84912345678",
+            "+840912345678",
+            "+1 202 555 0100",
+            "0212345678",
+            "1912345678",
+            "0912-345-67a",
+            "(091) 2345678",
+            "09+12345678",
+            "++84912345678",
+        ] {
+            assert_eq!(code(f(), json!(bad)), INVALID_FORMAT, "{bad}");
+        }
+        assert_eq!(code(f(), json!(912345678)), INVALID_TYPE);
+    }
+
+    #[test]
+    fn personal_id() {
+        let f = || Field::new("a", "A", FieldKind::PersonalId {});
+        assert_eq!(ok(f(), json!(" 001099012345 ")), json!("001099012345"));
+        for bad in ["00109901234", "0010990123456", "00109901234a", "001 099 012 345", "００１０９９０１２３４５"]
+        {
+            assert_eq!(code(f(), json!(bad)), INVALID_FORMAT, "{bad}");
+        }
+        assert_eq!(code(f(), json!(1099012345)), INVALID_TYPE);
+    }
+
+    #[test]
+    fn tax_code() {
+        let f = || Field::new("a", "A", FieldKind::TaxCode {});
+        assert_eq!(ok(f(), json!("0101234567")), json!("0101234567"));
+        assert_eq!(ok(f(), json!("0101234567-001")), json!("0101234567-001"));
+        assert_eq!(ok(f(), json!("0101234567001")), json!("0101234567-001"));
+        for bad in [
+            "010123456",
+            "01012345678",
+            "0101234567-01",
+            "0101234567_001",
+            "01012345-67001",
+            "010123456a",
+            "0101234567-0011",
+            "0101234567 001",
+        ] {
+            assert_eq!(code(f(), json!(bad)), INVALID_FORMAT, "{bad}");
+        }
+        assert_eq!(code(f(), json!(101234567)), INVALID_TYPE);
+    }
+
+    #[test]
+    fn select() {
+        let f = || Field::new("a", "Giới tính", sex());
+        let nfd: String = " nữ ".nfd().collect();
+        assert_eq!(ok(f(), json!(nfd)), json!("nữ"));
+        assert_eq!(ok(f(), json!("nam")), json!("nam"));
+        for bad in ["Nam", "NAM", "nu", "khác"] {
+            assert_eq!(code(f(), json!(bad)), NOT_AN_OPTION, "{bad}");
+        }
+        assert_eq!(code(f(), json!(1)), INVALID_TYPE);
+        assert_eq!(code(f(), json!(["nam"])), INVALID_TYPE);
+    }
+
+    #[test]
+    fn checkbox() {
+        let f = || Field::new("a", "A", FieldKind::Checkbox {});
+        assert_eq!(ok(f(), json!(true)), json!(true));
+        assert_eq!(ok(f(), json!(false)), json!(false));
+        assert_eq!(ok(f().required(), json!(true)), json!(true));
+        assert_eq!(code(f().required(), json!(false)), REQUIRED);
+        for v in [json!("true"), json!(1), json!("")] {
+            assert_eq!(code(f(), v), INVALID_TYPE);
+        }
+    }
+
+    #[test]
+    fn address() {
+        let nfd: String = " Số 5, phố Hàng Bài ".nfd().collect();
+        assert_eq!(
+            ok(address_field(true), json!({"province_code": " 01 ", "commune_code": "00070", "detail": nfd})),
+            json!({"province_code": "01", "commune_code": "00070", "detail": "Số 5, phố Hàng Bài"})
+        );
+        // Optional: detail may be left out; an empty address is no answer.
+        assert_eq!(
+            ok(address_field(false), json!({"province_code": "79", "commune_code": "26734"})),
+            json!({"province_code": "79", "commune_code": "26734", "detail": ""})
+        );
+        assert_eq!(ok(address_field(false), json!({})), Value::Null);
+        assert_eq!(ok(address_field(false), json!({"detail": " ", "province_code": null})), Value::Null);
+        assert_eq!(code(address_field(true), json!({})), REQUIRED);
+
+        let problems = |f: Field, v: Value| one(f, v).expect_err("refused");
+        let p = |part: &str, code: &'static str| (format!("answers.noi_sinh.{part}"), code);
+        assert_eq!(
+            problems(address_field(true), json!({"province_code": "01", "commune_code": "00070"})),
+            [p("detail", REQUIRED)]
+        );
+        assert_eq!(
+            problems(address_field(false), json!({"detail": "Thôn 3"})),
+            [p("province_code", REQUIRED), p("commune_code", REQUIRED)]
+        );
+        assert_eq!(
+            problems(address_field(false), json!({"province_code": "1", "commune_code": "0007"})),
+            [p("province_code", INVALID_FORMAT), p("commune_code", INVALID_FORMAT)]
+        );
+        assert_eq!(
+            problems(address_field(false), json!({"province_code": 1, "commune_code": "00070", "ward": "x"})),
+            [p("ward", UNKNOWN_FIELD), p("province_code", INVALID_TYPE)]
+        );
+        assert_eq!(
+            problems(address_field(false), json!({"province_code": "01", "commune_code": "00070", "detail": "a\nb"})),
+            [p("detail", INVALID_FORMAT)]
+        );
+        assert_eq!(
+            problems(
+                address_field(false),
+                json!({"province_code": "01", "commune_code": "00070", "detail": "x".repeat(ADDRESS_DETAIL_MAX_CHARS + 1)})
+            ),
+            [p("detail", TOO_LONG)]
+        );
+        assert_eq!(code(address_field(false), json!("Hà Nội")), INVALID_TYPE);
+    }
+
+    // ----- a realistic form -----------------------------------------------------------------------------
+
+    fn birth_answers() -> Value {
+        let nfd = |s: &str| -> String { s.nfd().collect() };
+        json!({
+            "nguoi_yeu_cau_ho_ten": "Trần Thị Hương",
+            "nguoi_yeu_cau_so_dinh_danh": "001190012345",
+            "nguoi_yeu_cau_dien_thoai": "+84 98 765 4321",
+            "nguoi_yeu_cau_email": "huong.tran@Gmail.COM",
+            "quan_he": "me",
+            "tre_ho_ten": nfd("  Nguyễn Trần Minh Đức "),
+            "tre_gioi_tinh": "nam",
+            "tre_ngay_sinh": "2025-03-10",
+            "tre_noi_sinh": {"province_code": "01", "commune_code": "00004", "detail": nfd("Bệnh viện Phụ sản Hà Nội, 929 La Thành")},
+            "tre_dan_toc": "Kinh",
+            "cha_ho_ten": "Nguyễn Văn Đông",
+            "cha_so_dinh_danh": null,
+            "me_ho_ten": "Trần Thị Hương",
+            "me_so_dinh_danh": "001190012345",
+            "ghi_chu": "",
+            "cam_doan": true
+        })
+    }
+
+    #[test]
+    fn birth_registration_valid() {
+        let s = birth_registration();
+        let out = s.validate_answers(&birth_answers(), TODAY).expect("valid");
+        assert_eq!(
+            Value::Object(out.clone()),
+            json!({
+                "nguoi_yeu_cau_ho_ten": "Trần Thị Hương",
+                "nguoi_yeu_cau_so_dinh_danh": "001190012345",
+                "nguoi_yeu_cau_dien_thoai": "0987654321",
+                "nguoi_yeu_cau_email": "huong.tran@gmail.com",
+                "quan_he": "me",
+                "tre_ho_ten": "Nguyễn Trần Minh Đức",
+                "tre_gioi_tinh": "nam",
+                "tre_ngay_sinh": "2025-03-10",
+                "tre_noi_sinh": {"province_code": "01", "commune_code": "00004", "detail": "Bệnh viện Phụ sản Hà Nội, 929 La Thành"},
+                "tre_dan_toc": "Kinh",
+                "cha_ho_ten": "Nguyễn Văn Đông",
+                "me_ho_ten": "Trần Thị Hương",
+                "me_so_dinh_danh": "001190012345",
+                "cam_doan": true
+            })
+        );
+        assert!(out.values().all(|v| v.as_str().is_none_or(unicode_normalization::is_nfc)));
+        assert_eq!(s.validate_answers(&Value::Object(out.clone()), TODAY), Ok(out));
+    }
+
+    #[test]
+    fn birth_registration_invalid() {
+        let s = birth_registration();
+        let mut a = birth_answers();
+        a["tre_ngay_sinh"] = json!("2025-03-16");
+        a["cha_so_dinh_danh"] = json!("0011900123");
+        a["me_ho_ten"] = json!(" ");
+        a["tre_gioi_tinh"] = json!("Nam");
+        a["tre_noi_sinh"] = json!({"province_code": "01", "commune_code": "00004"});
+        a["cam_doan"] = json!(false);
+        a["ngay_dang_ky"] = json!("2025-03-15");
+        let ps = s.validate_answers(&a, TODAY).expect_err("invalid");
+        let got: Vec<(&str, &str)> = ps.iter().map(|p| (p.field.as_str(), p.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("answers.tre_gioi_tinh", NOT_AN_OPTION),
+                ("answers.tre_ngay_sinh", DATE_TOO_LATE),
+                ("answers.tre_noi_sinh.detail", REQUIRED),
+                ("answers.cha_so_dinh_danh", INVALID_FORMAT),
+                ("answers.me_ho_ten", REQUIRED),
+                ("answers.cam_doan", REQUIRED),
+                ("answers.ngay_dang_ky", UNKNOWN_FIELD),
+            ]
+        );
+        // Born today is fine.
+        a = birth_answers();
+        a["tre_ngay_sinh"] = json!("2025-03-15");
+        assert!(s.validate_answers(&a, TODAY).is_ok());
+    }
+
+    #[test]
+    fn problems_serialise_for_the_api() {
+        let p = FieldProblem { field: "answers.a".into(), code: REQUIRED, message: "an answer is required".into() };
+        assert_eq!(
+            serde_json::to_value(&p).expect("ok"),
+            json!({"field": "answers.a", "code": "required", "message": "an answer is required"})
+        );
+    }
+
+    // ----- properties -----------------------------------------------------------------------------------
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "\\PC{0,20}".prop_map(Value::String),
+            "[0-9+ .\\-]{0,16}".prop_map(Value::String),
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}".prop_map(Value::String),
+            prop_oneof![Just("nam"), Just("nữ"), Just("me")].prop_map(|s| Value::String(s.into())),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        "[a-z_]{1,12}",
+                        Just("province_code".to_owned()),
+                        Just("commune_code".to_owned()),
+                        Just("detail".to_owned())
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Objects using the schema's keys, with any values.
+    fn keyed_answers(keys: Vec<String>) -> impl Strategy<Value = Value> {
+        prop::collection::vec((prop::sample::select(keys), any_json()), 0..20)
+            .prop_map(|kv| Value::Object(kv.into_iter().collect()))
+    }
+
+    fn keys_of(s: &FormSchema) -> Vec<String> {
+        let mut keys: Vec<String> = s.fields.iter().map(|f| f.key.clone()).collect();
+        keys.push("extra".into());
+        keys
+    }
+
+    /// Messy but mostly plausible strings: Vietnamese letters (composed or not), spacing, separators.
+    fn messy_string() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-zA-Z0-9]{1,8}",
+            prop_oneof![Just("Nguyễn"), Just("Đặng"), Just("Thị"), Just("ướ"), Just("Ỷ")].prop_map(str::to_owned),
+            prop_oneof![Just("Nguyễn"), Just("Trường"), Just("Quỳnh")].prop_map(|s| s.nfd().collect::<String>()),
+            prop_oneof![
+                Just(" "),
+                Just("\t"),
+                Just("\n"),
+                Just("\r\n"),
+                Just("\u{a0}"),
+                Just("."),
+                Just("-"),
+                Just("@"),
+                Just("+")
+            ]
+            .prop_map(str::to_owned),
+            "[0-9]{1,12}",
+            Just("\u{0301}".to_owned()),
+        ];
+        prop::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+    }
+
+    fn plausible_answer(kind: FieldKind) -> BoxedStrategy<Value> {
+        match kind {
+            FieldKind::Phone {} => {
+                (prop_oneof![Just("0"), Just("+84"), Just(" +84 ")], "[35789][0-9]{8}", "[ .\\-]{0,2}")
+                    .prop_map(|(p, d, sep)| Value::String(format!("{p}{}{sep}{}", &d[..3], &d[3..])))
+                    .boxed()
+            }
+            FieldKind::Date {} => (1940i32..2030, 1u8..13, 1u8..32)
+                .prop_map(|(y, m, d)| Value::String(format!(" {y:04}-{m:02}-{d:02}")))
+                .boxed(),
+            FieldKind::Number {} => prop_oneof![
+                any::<i32>().prop_map(Value::from),
+                (0u32..1_000_000).prop_map(Value::from),
+                (-1e7f64..1e7).prop_map(Value::from),
+                (0f64..1e6).prop_map(Value::from),
+            ]
+            .boxed(),
+            FieldKind::Checkbox {} => any::<bool>().prop_map(Value::Bool).boxed(),
+            FieldKind::Address {} => ("[0-9]{2}", "[0-9]{5}", messy_string())
+                .prop_map(|(p, c, d)| json!({"province_code": p, "commune_code": c, "detail": d}))
+                .boxed(),
+            FieldKind::Select { options } => prop::sample::select(options)
+                .prop_map(|o| Value::String(format!(" {} ", o.value.nfd().collect::<String>())))
+                .boxed(),
+            FieldKind::PersonalId {} => "[0-9]{12}".prop_map(Value::String).boxed(),
+            FieldKind::TaxCode {} => "[0-9]{10}(-?[0-9]{3})?".prop_map(Value::String).boxed(),
+            FieldKind::Email {} => {
+                ("[a-zA-Z0-9._+]{1,10}", "[a-zA-Z0-9]{1,8}", prop_oneof![Just("vn"), Just("GOV.VN"), Just("Com")])
+                    .prop_map(|(l, d, t)| Value::String(format!(" {l}@{d}.{t}")))
+                    .boxed()
+            }
+            FieldKind::Text {} | FieldKind::Textarea {} => {
+                prop_oneof![messy_string(), "[ \t\n]{0,2}[0-9]{1,12}[ \t\n]{0,2}"].prop_map(Value::String).boxed()
+            }
+        }
+    }
+
+    fn plausible_answers(s: &FormSchema) -> impl Strategy<Value = Value> + use<> {
+        let per_field: Vec<_> = s
+            .fields
+            .iter()
+            .map(|f| (Just(f.key.clone()), prop::option::weighted(0.9, plausible_answer(f.kind.clone()))))
+            .collect();
+        per_field.prop_map(|kv| Value::Object(kv.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect()))
+    }
+
+    /// Whole form, then each field alone (optional), so one bad answer does not hide the others.
+    fn assert_idempotent(s: &FormSchema, answers: &Value) -> Result<(), TestCaseError> {
+        assert_idempotent_form(s, answers)?;
+        for f in &s.fields {
+            if let Some(v) = answers.get(&f.key) {
+                let alone = FormSchema { fields: vec![Field { required: false, ..f.clone() }] };
+                assert_idempotent_form(&alone, &json!({ f.key.clone(): v }))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn assert_idempotent_form(s: &FormSchema, answers: &Value) -> Result<(), TestCaseError> {
+        if let Ok(once) = s.validate_answers(answers, TODAY) {
+            let twice = s.validate_answers(&Value::Object(once.clone()), TODAY);
+            prop_assert_eq!(twice, Ok(once.clone()));
+            for v in once.values() {
+                let strings: Vec<&str> = match v {
+                    Value::String(s) => vec![s.as_str()],
+                    Value::Object(m) => m.values().filter_map(Value::as_str).collect(),
+                    _ => vec![],
+                };
+                for st in strings {
+                    prop_assert!(unicode_normalization::is_nfc(st) && st.trim() == st, "{:?}", st);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn any_kind() -> impl Strategy<Value = FieldKind> {
+        prop_oneof![
+            Just(FieldKind::Text {}),
+            Just(FieldKind::Textarea {}),
+            Just(FieldKind::Number {}),
+            Just(FieldKind::Date {}),
+            Just(FieldKind::Email {}),
+            Just(FieldKind::Phone {}),
+            Just(FieldKind::PersonalId {}),
+            Just(FieldKind::TaxCode {}),
+            Just(FieldKind::Checkbox {}),
+            Just(FieldKind::Address {}),
+            prop::collection::vec(("\\PC{0,6}", "\\PC{0,6}"), 0..4)
+                .prop_map(|o| FieldKind::Select { options: o.into_iter().map(|(v, l)| Choice::new(v, l)).collect() }),
+        ]
+    }
+
+    fn any_field() -> impl Strategy<Value = Field> {
+        let rules = (
+            prop::option::of(0u32..3000),
+            prop::option::of(0u32..3000),
+            any::<bool>(),
+            prop::option::of(-1e6f64..1e6),
+            prop::option::of(any::<f64>()),
+            prop::option::of(prop_oneof![Just("today".to_owned()), "[0-9]{4}-[0-9]{2}-[0-9]{2}"]),
+            prop::option::of("\\PC{0,10}"),
+        )
+            .prop_map(|(min_length, max_length, digits_only, min, max, min_date, max_date)| Rules {
+                min_length,
+                max_length,
+                digits_only,
+                min,
+                max: max.filter(|x| x.is_finite()),
+                min_date,
+                max_date,
+            });
+        (
+            "[a-z_]{1,8}",
+            "\\PC{0,12}",
+            any_kind(),
+            any::<bool>(),
+            prop::option::of("\\PC{0,12}"),
+            prop::option::of(prop::sample::select(Prefill::ALL.to_vec())),
+            any::<bool>(),
+            rules,
+        )
+            .prop_map(|(key, label, kind, required, help, prefill, editable_when_prefilled, rules)| Field {
+                key,
+                label,
+                kind,
+                required,
+                help,
+                prefill,
+                editable_when_prefilled,
+                rules,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_any_json(v in any_json()) {
+            let _ = birth_registration().validate_answers(&v, TODAY);
+            let _ = all_kinds().validate_answers(&v, TODAY);
+        }
+
+        #[test]
+        fn never_panics_on_keyed_answers_and_is_idempotent_when_valid(v in keyed_answers(keys_of(&all_kinds()))) {
+            let s = all_kinds();
+            assert_idempotent(&s, &v)?;
+            let b = birth_registration();
+            let _ = b.validate_answers(&v, TODAY);
+        }
+
+        #[test]
+        fn normalising_twice_changes_nothing(v in plausible_answers(&all_kinds())) {
+            assert_idempotent(&all_kinds(), &v)?;
+        }
+
+        #[test]
+        fn plausible_birth_answers_normalise_idempotently(v in plausible_answers(&birth_registration())) {
+            assert_idempotent(&birth_registration(), &v)?;
+        }
+
+        #[test]
+        fn any_schema_exports_identically_and_validates_without_panic(
+            fields in prop::collection::vec(any_field(), 0..6),
+            v in any_json(),
+        ) {
+            let s = FormSchema { fields };
+            let valid = s.validate_schema().is_ok();
+            let floats_round_trip =
+                s.fields.iter().flat_map(|f| [f.rules.min, f.rules.max]).flatten().all(f64_round_trips);
+            prop_assert!(!valid || floats_round_trip);
+            if floats_round_trip {
+                // Valid or not, a schema whose numbers survive JSON exports the same bytes after import.
+                let first = s.to_json();
+                let imported = FormSchema::from_json(&first).map_err(TestCaseError::fail)?;
+                prop_assert_eq!(imported.to_json(), first);
+                prop_assert_eq!(&imported, &s);
+            }
+            let _ = s.validate_answers(&v, TODAY);
+        }
+
+        #[test]
+        fn from_json_never_panics(j in "[\\[\\]{}\",:a-z0-9\\\\ ]{0,200}") {
+            let _ = FormSchema::from_json(&j);
+        }
     }
 }

@@ -3,5 +3,6 @@
 pub mod agency;
 pub mod calendar;
 pub mod dossier_code;
+pub mod eform;
 pub mod lifecycle;
 pub mod lunar;
