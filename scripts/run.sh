@@ -47,11 +47,12 @@ target/debug/motcua migrate 2>>"$DATA/logs/motcua.log"
 target/debug/motcua seed 2>>"$DATA/logs/motcua.log"
 
 echo "==> starting the national-system stand-ins on $MOTCUA_SIM_LISTEN"
-target/debug/motcua-sim 2>>"$DATA/logs/sim.log" &
+# setsid: the terminal's Ctrl-C reaches this script only; its cleanup stops the children in order.
+setsid target/debug/motcua-sim 2>>"$DATA/logs/sim.log" &
 pids+=($!)
 
 echo "==> starting motcua on $MOTCUA_LISTEN (logs: $DATA/logs/motcua.log)"
-target/debug/motcua serve 2>>"$DATA/logs/motcua.log" &
+setsid target/debug/motcua serve 2>>"$DATA/logs/motcua.log" &
 pids+=($!)
 
 for _ in $(seq 1 100); do

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+[ -t 1 ] || export NO_COLOR=1 FORCE_COLOR=0
 start=$(date +%s)
 step() { echo; echo "==> [$(( $(date +%s) - start ))s] $*"; }
 
@@ -29,13 +30,16 @@ step "cargo fmt --check"
 cargo fmt --all --check
 
 step "cargo clippy -D warnings"
-cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "build (one feature set for the tests and the binaries)"
+cargo build --workspace --all-targets --locked
 
 step "Rust tests (unit + integration)"
 cargo test --workspace --locked
 
 step "OpenAPI drift: motcua spec vs api-spec/openapi.json"
-cargo run --quiet --locked -p motcua -- spec >"$TMP/openapi.json"
+target/debug/motcua spec >"$TMP/openapi.json"
 diff -u api-spec/openapi.json "$TMP/openapi.json" || { echo "api-spec/openapi.json is stale: run make spec" >&2; exit 1; }
 
 step "frontend: typed API client is current"

@@ -55,6 +55,14 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `MOTCUA_LOG` (or `RUST_LOG`): tracing filter, default `info`.
     pub log_filter: String,
+    /// `MOTCUA_SESSION_IDLE_MINUTES`: a session unused this long ends.
+    pub session_idle: Duration,
+    /// `MOTCUA_SESSION_MAX_HOURS`: a session ends this long after sign-in, however active.
+    pub session_absolute: Duration,
+    /// `MOTCUA_OBJECT_DIR`: where attachment bytes are stored (local filesystem object store).
+    pub object_dir: PathBuf,
+    /// `MOTCUA_UPLOAD_LIMIT_BYTES`: largest single attachment.
+    pub upload_limit_bytes: usize,
 }
 
 impl Config {
@@ -111,7 +119,17 @@ impl Config {
                 20,
             )?),
             log_format,
-            log_filter: var("MOTCUA_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
+            log_filter: var("MOTCUA_LOG")
+                .or_else(|| var("RUST_LOG"))
+                .unwrap_or_else(|| "info,sqlx::postgres::notice=warn".into()),
+            session_idle: Duration::from_secs(
+                60 * parse("MOTCUA_SESSION_IDLE_MINUTES", var("MOTCUA_SESSION_IDLE_MINUTES"), 30u64)?,
+            ),
+            session_absolute: Duration::from_secs(
+                3600 * parse("MOTCUA_SESSION_MAX_HOURS", var("MOTCUA_SESSION_MAX_HOURS"), 12u64)?,
+            ),
+            object_dir: PathBuf::from(var("MOTCUA_OBJECT_DIR").unwrap_or_else(|| ".data/objects".into())),
+            upload_limit_bytes: parse("MOTCUA_UPLOAD_LIMIT_BYTES", var("MOTCUA_UPLOAD_LIMIT_BYTES"), 20 * 1024 * 1024)?,
         })
     }
 

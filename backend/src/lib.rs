@@ -2,10 +2,12 @@
 //!
 //! Layering (see ARCHITECTURE.md): `http` → `app` → `domain` + `store`; `domain` does no IO.
 
+pub mod app;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod objects;
 pub mod seed;
 pub mod store;
 pub mod telemetry;

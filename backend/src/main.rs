@@ -47,7 +47,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed => {
             let report = seed::run(&pool).await?;
-            tracing::info!(?report, "demo data loaded");
+            tracing::info!(
+                agencies_added = report.agencies_added,
+                units_added = report.units_added,
+                staff_added = report.staff_added,
+                procedures_published = report.procedures_published,
+                "demo data loaded"
+            );
         }
         Command::VerifyAudit => match motcua::store::audit::verify(&pool).await? {
             motcua::store::audit::Verdict::Ok { entries } => {
@@ -73,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
                     handle.run_upkeep();
                 }
             });
-            let state = http::AppState { config: std::sync::Arc::new(config), db: pool.clone() };
+            let state = http::AppState::new(std::sync::Arc::new(config), pool.clone());
             http::serve(listener, state, http::shutdown_signal()).await?;
             pool.close().await;
             tracing::info!("stopped");

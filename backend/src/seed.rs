@@ -5,10 +5,13 @@ use sqlx::PgPool;
 use time::macros::date;
 
 use crate::{
-    domain::agency::{AgencyCode, AgencyLevel},
+    domain::{
+        agency::{AgencyCode, AgencyLevel},
+        catalogue,
+    },
     store::{
         agency::{self, NewAgency},
-        audit,
+        audit, staff,
     },
 };
 
@@ -28,9 +31,42 @@ const AGENCIES: &[(&str, &str, AgencyLevel)] = &[
     ("H56.104", "Ủy ban nhân dân xã Quảng Xương", AgencyLevel::Commune),
 ];
 
+/// Units every sample agency gets.
+const UNITS: &[(&str, &str)] =
+    &[("Bộ phận Một cửa", "one_stop"), ("Phòng Chuyên môn", "specialist"), ("Lãnh đạo", "leadership")];
+
+/// Demo staff: (username, full name, title, agency code, unit kind, roles). Two agencies have every role;
+/// the provincial public-administration service centre receives for the departments.
+type StaffSeed = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static [&'static str]);
+const STAFF: &[StaffSeed] = &[
+    ("stp.motcua", "Nguyễn Thị Hồng Nhung", "Chuyên viên Bộ phận Một cửa", "H56.14", "one_stop", &["clerk"]),
+    ("stp.chuyenvien", "Trần Văn Khải", "Chuyên viên Phòng Hành chính tư pháp", "H56.14", "specialist", &["officer"]),
+    ("stp.lanhdao", "Lê Thị Thu Hà", "Phó Giám đốc Sở Tư pháp", "H56.14", "leadership", &["leader"]),
+    ("stp.quantri", "Phạm Minh Đức", "Quản trị hệ thống Sở Tư pháp", "H56.14", "leadership", &["agency_admin"]),
+    ("hacthanh.motcua", "Hoàng Thị Mai Anh", "Công chức Bộ phận Một cửa", "H56.101", "one_stop", &["clerk"]),
+    ("hacthanh.tuphap", "Vũ Đình Quý", "Công chức Tư pháp - Hộ tịch", "H56.101", "specialist", &["officer"]),
+    ("hacthanh.chutich", "Đặng Văn Thắng", "Chủ tịch UBND phường", "H56.101", "leadership", &["leader"]),
+    ("hacthanh.quantri", "Bùi Thị Lan", "Quản trị hệ thống phường", "H56.101", "leadership", &["agency_admin"]),
+    (
+        "ttphvhcc.motcua",
+        "Đỗ Quang Huy",
+        "Chuyên viên Trung tâm Phục vụ hành chính công",
+        "H56.30",
+        "one_stop",
+        &["clerk"],
+    ),
+    ("tinh.quantri", "Ngô Thanh Tùng", "Quản trị hệ thống tỉnh", "H56", "leadership", &["system_admin"]),
+];
+
+/// The sample catalogue (marked `"sample": true`).
+const PROCEDURES: &str = include_str!("../seed/procedures.json");
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SeedReport {
     pub agencies_added: u64,
+    pub units_added: u64,
+    pub staff_added: u64,
+    pub procedures_published: u64,
 }
 
 pub async fn run(pool: &PgPool) -> anyhow::Result<SeedReport> {
@@ -72,6 +108,39 @@ pub async fn run(pool: &PgPool) -> anyhow::Result<SeedReport> {
         .await?;
         report.agencies_added += 1;
     }
+    for (code, _, _) in AGENCIES {
+        let code = AgencyCode::parse(code).map_err(|e| anyhow::anyhow!("seed code {code}: {e}"))?;
+        let agency_id = agency::find_by_code(&mut tx, &code).await?.ok_or_else(|| anyhow::anyhow!("seeded above"))?;
+        for (name, kind) in UNITS {
+            if staff::unit_of_kind(&mut tx, agency_id, kind).await?.is_none() {
+                staff::insert_unit(&mut tx, agency_id, name, kind, true).await?;
+                report.units_added += 1;
+            }
+        }
+    }
+    for (username, full_name, title, agency_code, unit_kind, roles) in STAFF {
+        if staff::find_by_username(&mut tx, username).await?.is_some() {
+            continue;
+        }
+        let code = AgencyCode::parse(agency_code).map_err(|e| anyhow::anyhow!("seed code {agency_code}: {e}"))?;
+        let agency_id =
+            agency::find_by_code(&mut tx, &code).await?.ok_or_else(|| anyhow::anyhow!("no agency {code}"))?;
+        let unit =
+            staff::unit_of_kind(&mut tx, agency_id, unit_kind).await?.ok_or_else(|| anyhow::anyhow!("no unit"))?;
+        let id = staff::insert_staff(
+            &mut tx,
+            &staff::NewStaff { username, full_name, title: Some(title), phone: None, is_sample: true },
+        )
+        .await?;
+        for role in *roles {
+            staff::grant(&mut tx, id, unit, role).await?;
+        }
+        report.staff_added += 1;
+    }
+    let procedures =
+        catalogue::import(PROCEDURES).map_err(|p| anyhow::anyhow!("the sample catalogue is invalid: {p:?}"))?;
+    let published = crate::app::catalogue::publish(&mut tx, (audit::ActorKind::System, "seed"), &procedures).await?;
+    report.procedures_published = u64::from(published.created + published.updated);
     tx.commit().await?;
     Ok(report)
 }

@@ -108,6 +108,7 @@ impl TestApp {
         config.db_max_connections = 8;
         config.shutdown_grace = Duration::from_secs(5);
         config.static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/build");
+        config.object_dir = std::env::temp_dir().join(format!("motcua-objects-{}", uuid::Uuid::new_v4().simple()));
         adjust(&mut config);
         Self::spawn_config(config).await
     }
@@ -119,7 +120,7 @@ impl TestApp {
         config.public_url = format!("http://{addr}");
         let config = Arc::new(config);
         let db = motcua::db::connect(&config).await.expect("pool");
-        let state = motcua::http::AppState { config: config.clone(), db: db.clone() };
+        let state = motcua::http::AppState::new(config.clone(), db.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(motcua::http::serve(listener, state, async {
             let _ = rx.await;
@@ -204,4 +205,166 @@ pub async fn expect_error(res: reqwest::Response, status: u16, code: &str) -> se
     assert!(body["details"].is_array(), "details; body: {text}");
     assert_eq!(body["request_id"].as_str(), rid.as_deref(), "request_id matches the header; body: {text}");
     body
+}
+
+/// A signed-in browser: the session cookie and the CSRF token it must echo.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+    /// The staff or citizen id behind the session.
+    pub id: uuid::Uuid,
+}
+
+impl TestApp {
+    /// Loads the demo data (`motcua seed`).
+    pub async fn seed(&self) {
+        motcua::seed::run(&self.db).await.expect("seed");
+    }
+
+    /// A session for a seeded staff account (as the staff sign-in would open it).
+    pub async fn staff_session(&self, username: &str) -> Session {
+        let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM staff WHERE username = $1")
+            .bind(username)
+            .fetch_one(&self.db)
+            .await
+            .unwrap_or_else(|e| panic!("no staff {username}: {e}"));
+        let s = motcua::store::session::create(
+            &self.db,
+            motcua::store::session::Owner::Staff(id),
+            time::Duration::hours(12),
+        )
+        .await
+        .expect("session");
+        Session { cookie: s.token, csrf: s.csrf_token, id }
+    }
+
+    /// A citizen (created on first use, keyed like an eID sign-in) and a session for them.
+    pub async fn citizen_session(&self, personal_id: &str, full_name: &str) -> Session {
+        let id: uuid::Uuid = sqlx::query_scalar(
+            "INSERT INTO citizen (issuer, subject, personal_id, full_name, birth_date, phone, email, verified_at)
+             VALUES ('test-eid', $1, $1, $2, '1990-01-15', '0912345678', 'congdan@example.vn', now())
+             ON CONFLICT (issuer, subject) DO UPDATE SET full_name = EXCLUDED.full_name RETURNING id",
+        )
+        .bind(personal_id)
+        .bind(full_name)
+        .fetch_one(&self.db)
+        .await
+        .expect("citizen");
+        let s = motcua::store::session::create(
+            &self.db,
+            motcua::store::session::Owner::Citizen(id),
+            time::Duration::hours(12),
+        )
+        .await
+        .expect("session");
+        Session { cookie: s.token, csrf: s.csrf_token, id }
+    }
+
+    fn with_session(&self, req: reqwest::RequestBuilder, s: &Session) -> reqwest::RequestBuilder {
+        req.header(reqwest::header::COOKIE, format!("motcua_session={}", s.cookie)).header("x-csrf-token", &s.csrf)
+    }
+
+    pub async fn get_as(&self, s: &Session, path: &str) -> reqwest::Response {
+        self.with_session(self.client.get(self.url(path)), s).send().await.expect("request sent")
+    }
+
+    pub async fn post_as(&self, s: &Session, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.with_session(self.client.post(self.url(path)), s).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn post_as_with_key(
+        &self,
+        s: &Session,
+        path: &str,
+        body: &serde_json::Value,
+        key: &str,
+    ) -> reqwest::Response {
+        self.with_session(self.client.post(self.url(path)), s)
+            .header("idempotency-key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Uploads `bytes` as `file_name`; returns the response.
+    pub async fn upload_as(&self, s: &Session, file_name: &str, bytes: Vec<u8>) -> reqwest::Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.with_session(self.client.post(self.url("/api/v1/uploads")), s).multipart(form).send().await.expect("sent")
+    }
+
+    /// Uploads a small valid PDF and returns the upload id.
+    pub async fn upload_pdf(&self, s: &Session, file_name: &str) -> uuid::Uuid {
+        let res = self.upload_as(s, file_name, minimal_pdf(file_name)).await;
+        assert_eq!(res.status(), 201, "upload: {}", res.text().await.unwrap_or_default());
+        let body: serde_json::Value = res.json().await.expect("json");
+        body["id"].as_str().and_then(|s| s.parse().ok()).expect("upload id")
+    }
+
+    /// The current catalogue document of a procedure.
+    pub async fn procedure(&self, code: &str) -> serde_json::Value {
+        let res = self.get(&format!("/api/v1/procedures/{code}")).await;
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = res.json().await.expect("json");
+        body["procedure"].clone()
+    }
+
+    /// The id of a seeded agency by its QĐ 20 code.
+    pub async fn agency_id(&self, code: &str) -> uuid::Uuid {
+        sqlx::query_scalar("SELECT agency_id FROM agency_code WHERE code = $1 AND kind = 'qd20'")
+            .bind(code)
+            .fetch_one(&self.db)
+            .await
+            .expect("agency")
+    }
+}
+
+/// A tiny but well-formed PDF whose text is `label`.
+pub fn minimal_pdf(label: &str) -> Vec<u8> {
+    format!(
+        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
+         3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n% {}\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+        label.replace(['\n', '\r'], " ")
+    )
+    .into_bytes()
+}
+
+/// Valid answers for every field of an e-form schema (JSON as in the catalogue).
+pub fn valid_answers(form: &serde_json::Value) -> serde_json::Value {
+    use serde_json::json;
+    let mut out = serde_json::Map::new();
+    let today = time::OffsetDateTime::now_utc().date();
+    for f in form["fields"].as_array().into_iter().flatten() {
+        let key = f["key"].as_str().unwrap_or_default().to_owned();
+        let rules = &f["rules"];
+        let value = match f["kind"]["type"].as_str().unwrap_or_default() {
+            "text" if rules["digits_only"] == true => json!("123456"),
+            "text" => {
+                let max = rules["max_length"].as_u64().unwrap_or(100) as usize;
+                json!("Nguyễn Văn An".chars().take(max.max(1)).collect::<String>())
+            }
+            "textarea" => json!("Ghi chú về hồ sơ"),
+            "number" => json!(rules["min"].as_f64().unwrap_or(1.0).max(rules["min"].as_f64().unwrap_or(0.0))),
+            "date" => {
+                let d = match (rules["min_date"].as_str(), rules["max_date"].as_str()) {
+                    (Some("today"), _) => (today + time::Duration::days(7)).to_string(),
+                    (Some(min), _) => min.to_owned(),
+                    _ => "1990-01-15".to_owned(),
+                };
+                json!(d)
+            }
+            "email" => json!("an.nguyen@example.vn"),
+            "phone" => json!("0912345678"),
+            "personal_id" => json!("001090012345"),
+            "tax_code" => json!("0101234567"),
+            "select" => f["kind"]["options"][0]["value"].clone(),
+            "checkbox" => json!(true),
+            "address" => json!({"province_code": "38", "commune_code": "16000", "detail": "Số 1 Lê Lợi"}),
+            other => panic!("unknown field type {other}"),
+        };
+        out.insert(key, value);
+    }
+    serde_json::Value::Object(out)
 }

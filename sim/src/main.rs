@@ -136,7 +136,7 @@ fn app(sim: Sim) -> Router {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt().json().flatten_event(true).with_writer(std::io::stderr).init();
     let args = Args::parse();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "national-system stand-ins listening");

@@ -2,7 +2,9 @@
 
 pub mod agency;
 pub mod calendar;
+pub mod catalogue;
 pub mod dossier_code;
 pub mod eform;
+pub mod filetype;
 pub mod lifecycle;
 pub mod lunar;

@@ -157,7 +157,7 @@ pub async fn deadline(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    let calendar = store::calendar::working_calendar(&state.db).await?;
+    let calendar = store::calendar::working_calendar(&state.db, Default::default()).await?;
     let received = to_local(req.received_at);
     let start = match req.channel {
         Channel::Online => calendar.online_start(received),

@@ -34,8 +34,14 @@ pub enum ErrorCode {
     NotFound,
     /// The route exists but not with this HTTP method.
     MethodNotAllowed,
-    /// The resource changed since the caller read it, or the action conflicts with its state.
+    /// The resource changed since the caller read it (optimistic concurrency): reload and retry.
     Conflict,
+    /// The action is not allowed in the dossier's current state; `details` says why.
+    IllegalTransition,
+    /// An `Idempotency-Key` was reused with a different request.
+    IdempotencyKeyReused,
+    /// A state-changing request with a session cookie lacked the right `x-csrf-token` header.
+    CsrfFailed,
     /// The body exceeds the configured limit.
     PayloadTooLarge,
     /// The body's media type is not accepted here.
@@ -59,7 +65,9 @@ impl ErrorCode {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict => StatusCode::CONFLICT,
+            Self::Conflict | Self::IllegalTransition => StatusCode::CONFLICT,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::CsrfFailed => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -80,6 +88,9 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
+            Self::IllegalTransition => "illegal_transition",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::CsrfFailed => "csrf_failed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited => "rate_limited",

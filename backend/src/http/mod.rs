@@ -1,7 +1,10 @@
 //! The HTTP surface: router, layers, OpenAPI document, static frontend, serving and shutdown.
 
 pub mod agency;
+pub mod auth;
 pub mod calendar;
+pub mod catalogue;
+pub mod dossier;
 pub mod error;
 pub mod health;
 pub mod middleware;
@@ -40,6 +43,15 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: PgPool,
+    /// Attachment bytes.
+    pub objects: Arc<crate::objects::LocalStore>,
+}
+
+impl AppState {
+    pub fn new(config: Arc<Config>, db: PgPool) -> Self {
+        let objects = Arc::new(crate::objects::LocalStore::new(config.object_dir.clone()));
+        Self { config, db, objects }
+    }
 }
 
 #[derive(OpenApi)]
@@ -56,6 +68,7 @@ pub struct AppState {
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "catalogue", description = "Agencies and procedures"),
         (name = "calendar", description = "Working calendar (lịch làm việc) and deadlines"),
+        (name = "dossiers", description = "Dossiers (hồ sơ): submission, reception, actions, history, files"),
     ),
 )]
 struct ApiDoc;
@@ -67,8 +80,20 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
         .routes(routes!(agency::list))
+        .routes(routes!(catalogue::search))
+        .routes(routes!(catalogue::get))
+        .routes(routes!(catalogue::export))
+        .routes(routes!(catalogue::import))
         .routes(routes!(calendar::list_days))
         .routes(routes!(calendar::deadline))
+        .routes(routes!(dossier::upload))
+        .routes(routes!(dossier::submit))
+        .routes(routes!(dossier::receive_at_counter))
+        .routes(routes!(dossier::get))
+        .routes(routes!(dossier::act))
+        .routes(routes!(dossier::history))
+        .routes(routes!(dossier::steps))
+        .routes(routes!(dossier::download))
 }
 
 /// The OpenAPI document, generated from the code (no database needed).

@@ -60,10 +60,10 @@ pub async fn list(pool: &PgPool, from: Date, to: Date) -> sqlx::Result<Vec<Calen
         .await
 }
 
-/// The province's working calendar with every exception on record.
-pub async fn working_calendar(pool: &PgPool) -> sqlx::Result<WorkingCalendar> {
-    let rows: Vec<(Date, String)> = sqlx::query_as("SELECT day, kind FROM calendar_day").fetch_all(pool).await?;
-    let mut calendar = WorkingCalendar::new(WorkingHours::default());
+/// A working calendar with `hours` and every day off and swapped working day on record.
+pub async fn working_calendar(db: impl sqlx::PgExecutor<'_>, hours: WorkingHours) -> sqlx::Result<WorkingCalendar> {
+    let rows: Vec<(Date, String)> = sqlx::query_as("SELECT day, kind FROM calendar_day").fetch_all(db).await?;
+    let mut calendar = WorkingCalendar::new(hours);
     for (day, kind) in rows {
         if kind == "working_day" {
             calendar.extra_working_days.insert(day);

@@ -4,3 +4,5 @@ pub mod agency;
 pub mod audit;
 pub mod calendar;
 pub mod dossier_code;
+pub mod session;
+pub mod staff;

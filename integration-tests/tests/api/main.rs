@@ -3,5 +3,6 @@
 mod audit;
 mod calendar;
 mod dossier_code;
+mod dossiers;
 mod foundation;
 mod seed;

@@ -58,6 +58,229 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalogue/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole catalogue in its import/export format (procedures sorted by code). Export → import → export is identical. */
+        get: operations["export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalogue/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a catalogue (same format as the export). Each procedure whose content changed gets a new
+         *     version; dossiers already filed keep the version they were filed under. System administrators only.
+         *     Every problem is reported at once with its path; nothing is published unless all procedures are valid.
+         */
+        post: operations["import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dossiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A citizen submits a dossier online (national status 1, with its dossier code).
+         *     Send an `Idempotency-Key` header: a retry returns the first answer and creates nothing.
+         */
+        post: operations["submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dossiers/counter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A clerk receives a dossier at the counter or by post (national status 2): the dossier code and the
+         *     appointment time are issued at once. Send an `Idempotency-Key` header.
+         */
+        post: operations["receive_at_counter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dossiers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One dossier, for its applicant or for staff of a unit that holds or held it (404 for anyone else).
+         *     Staff reads are recorded in the audit log.
+         */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dossiers/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Takes one action on a dossier (accept, hand over, approve, ...). `expected_version` must be the
+         *     dossier's current `version`, else 409 `conflict`: someone else acted first. Send an `Idempotency-Key`.
+         */
+        post: operations["act"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dossiers/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads an attachment of a dossier the caller may see (404 otherwise). Staff downloads are audited. */
+        get: operations["download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dossiers/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dossier's history: every action with actor, unit, time, note, from-state and to-state. */
+        get: operations["history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dossiers/{id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workflow steps the dossier went through: unit, start, due time, finish and timeliness of each. */
+        get: operations["steps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/procedures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Searches the catalogue's current versions. */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/procedures/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One procedure's current version: everything a citizen needs before starting, and its e-form and workflow. */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads one file (multipart field `file`) to attach to a dossier afterwards. The type is decided from
+         *     the bytes, never the name; executables, scripts, HTML/SVG and truncated files are refused.
+         */
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -113,6 +336,41 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description One action on a dossier. */
+        ActionRequest: {
+            /**
+             * @description `accept`, `request_supplement`, `receive_supplement`, `refuse`, `hand_over`, `send_back`,
+             *     `submit_for_approval`, `approve`, `request_payment`, `record_payment`, `issue_result`,
+             *     `return_result`, `withdraw`, `stop`, `apologise`.
+             */
+            action: string;
+            /**
+             * Format: int32
+             * @description The `version` of the dossier the caller acted on (optimistic concurrency).
+             */
+            expected_version: number;
+            note?: string | null;
+            /** @description Required for refuse, stop, send_back, request_supplement and apologise. */
+            reason?: string | null;
+            /**
+             * Format: date-time
+             * @description Apologise: the new appointment time (RFC 3339), later than the current one.
+             */
+            new_due_at?: string | null;
+            /** @description Request supplement: every missing or wrong item, listed once. */
+            items?: string[];
+            /**
+             * Format: uuid
+             * @description Hand over: the person at the next step (must hold a role in its unit).
+             */
+            assignee_id?: string | null;
+            /** @description Record payment: `cash` or `transfer` (online payments arrive from the payment platform). */
+            payment_method?: string | null;
+            /** @description Receive supplement, issue result: files added with this action. */
+            attachments?: components["schemas"]["AttachmentRef"][];
+            /** @description Return result: `in_person` or `post`. */
+            delivery?: string | null;
+        };
         AgencyDto: {
             /** Format: uuid */
             id: string;
@@ -130,6 +388,31 @@ export interface components {
             legacy_code?: string | null;
             /** @description Demo data loaded by `motcua seed`. */
             is_sample: boolean;
+        };
+        AttachmentRef: {
+            /**
+             * Format: uuid
+             * @description An upload of the caller's (`POST /api/v1/uploads`).
+             */
+            upload_id: string;
+            /** @description The procedure's component code (e.g. `TP01`). */
+            component_code: string;
+            /** @description Counter only: the clerk compared the copy with the original. */
+            checked_against_original?: boolean;
+        };
+        AttachmentView: {
+            /** Format: uuid */
+            id: string;
+            /** @description `component`, `supplement` or `result`. */
+            role: string;
+            component_code?: string | null;
+            file_name: string;
+            kind: string;
+            /** Format: int64 */
+            size: number;
+            /** @description Hex SHA-256 of the bytes. */
+            sha256: string;
+            checked_against_original: boolean;
         };
         CalendarDayDto: {
             /**
@@ -177,6 +460,85 @@ export interface components {
              */
             working_minutes: number;
         };
+        DossierView: {
+            /** Format: uuid */
+            id: string;
+            /** @description Dossier code (mã số hồ sơ), e.g. `000.00.14.H56-260302-0001`. */
+            code: string;
+            procedure_code: string;
+            procedure_name: string;
+            /**
+             * Format: int32
+             * @description The catalogue version the dossier was filed under.
+             */
+            procedure_version: number;
+            /** Format: uuid */
+            agency_id: string;
+            agency_name: string;
+            /**
+             * Format: int32
+             * @description 1 counter, 2 online, 3 post.
+             */
+            channel: number;
+            /** @description Internal state (`submitted`, `received`, `in_processing`, ...). */
+            state: string;
+            /**
+             * Format: int32
+             * @description National status code 1–10 (TrangThaiHoSo).
+             */
+            national_status: number;
+            national_status_label: string;
+            /**
+             * Format: int32
+             * @description Increment on every change; send it back as `expected_version`.
+             */
+            version: number;
+            applicant: components["schemas"]["Person"];
+            owner?: components["schemas"]["Person"] | null;
+            form: Record<string, never>;
+            /** Format: int64 */
+            fees_total: number;
+            payment_state: string;
+            /** Format: int32 */
+            current_step: number;
+            current_step_name?: string | null;
+            /** Format: uuid */
+            current_unit_id?: string | null;
+            /** Format: uuid */
+            assignee_id?: string | null;
+            /** Format: date-time */
+            submitted_at: string;
+            /** Format: date-time */
+            received_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The appointment time (hẹn trả); absent before acceptance and while the clock is paused.
+             */
+            due_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The appointment before an apology moved it.
+             */
+            original_due_at?: string | null;
+            /** @description The clock is paused (supplement or payment requested). */
+            paused: boolean;
+            /**
+             * Format: int64
+             * @description Working minutes left until the appointment (negative when late; frozen while paused).
+             */
+            time_left_minutes?: number | null;
+            /** @description Once finished: `early`, `on_time` or `late`. */
+            timeliness?: string | null;
+            /** Format: int32 */
+            apologies: number;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: date-time */
+            returned_at?: string | null;
+            attachments: components["schemas"]["AttachmentView"][];
+            /** @description The actions the caller may take now. */
+            allowed_actions: string[];
+        };
         /**
          * @description The body of every error response.
          * @example {
@@ -203,7 +565,7 @@ export interface components {
          * @description Stable error codes. The wording shown to people lives in the frontend, keyed by these codes.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_json" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "timeout" | "service_unavailable" | "internal";
+        ErrorCode: "bad_request" | "invalid_json" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "illegal_transition" | "idempotency_key_reused" | "csrf_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "timeout" | "service_unavailable" | "internal";
         /**
          * @description What is wrong with one field. `field` is a dotted path into the request (`body.name`,
          *     `body.components[2].file`, `query.limit`); `code` is a stable snake_case reason
@@ -220,6 +582,75 @@ export interface components {
             /** @description The server's version. */
             version: string;
         };
+        HistoryEntry: {
+            /** Format: int32 */
+            seq: number;
+            action: string;
+            from_state?: string | null;
+            to_state: string;
+            /** Format: int32 */
+            national_code: number;
+            actor_kind: string;
+            actor_name?: string | null;
+            /** Format: uuid */
+            unit_id?: string | null;
+            /** Format: date-time */
+            at: string;
+            note?: string | null;
+            reason?: string | null;
+            /** Format: int32 */
+            step?: number | null;
+            /** Format: date-time */
+            due_at?: string | null;
+            data: Record<string, never>;
+        };
+        ImportReport: {
+            /**
+             * Format: int32
+             * @description Procedures new to the catalogue (version 1 published).
+             */
+            created: number;
+            /**
+             * Format: int32
+             * @description Procedures whose content changed (a new version published; dossiers already filed keep theirs).
+             */
+            updated: number;
+            /**
+             * Format: int32
+             * @description Procedures identical to their current version (nothing published).
+             */
+            unchanged: number;
+        };
+        /** @description The person filing (người nộp) or owning (chủ hồ sơ) a dossier. */
+        Person: {
+            full_name: string;
+            /** @description 12-digit personal ID (số định danh cá nhân); or `tax_code` for a business. */
+            personal_id?: string | null;
+            tax_code?: string | null;
+            /** @description `yyyy-mm-dd`. */
+            birth_date?: string | null;
+            address?: string | null;
+            phone?: string | null;
+            email?: string | null;
+        };
+        ProcedureDocument: {
+            /** Format: int32 */
+            version: number;
+            /** @description The procedure as in the catalogue's import/export format. */
+            procedure: Record<string, never>;
+        };
+        ProcedureSummary: {
+            code: string;
+            name: string;
+            field_code: string;
+            field_name: string;
+            online_level: string;
+            competent_level?: string | null;
+            competent_agency?: string | null;
+            /** Format: int32 */
+            version: number;
+            is_sample: boolean;
+        };
         Readiness: {
             /** @description `ready`. */
             status: string;
@@ -227,6 +658,21 @@ export interface components {
             database: string;
             /** @description `ok`: every embedded migration is applied. */
             migrations: string;
+        };
+        /** @description A dossier received in person at the one-stop counter (or by post) by a clerk. */
+        ReceiveAtCounter: {
+            procedure_code: string;
+            /**
+             * Format: uuid
+             * @description The receiving agency; may be left out when the clerk works at one agency only.
+             */
+            agency_id?: string | null;
+            /** @description `counter` (default) or `post`. */
+            channel?: string | null;
+            applicant: components["schemas"]["Person"];
+            owner?: components["schemas"]["Person"] | null;
+            form: Record<string, never>;
+            attachments?: components["schemas"]["AttachmentRef"][];
         };
         StatutoryTimeDto: {
             unit: components["schemas"]["TimeUnit"];
@@ -237,8 +683,54 @@ export interface components {
              */
             value: number;
         };
+        StepView: {
+            /** Format: int32 */
+            seq: number;
+            /** Format: int32 */
+            step: number;
+            name: string;
+            /** Format: uuid */
+            unit_id?: string | null;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            due_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+            timeliness?: string | null;
+        };
+        /** @description A citizen's online submission. */
+        SubmitDossier: {
+            /** @description National procedure code, e.g. `1.001193`. */
+            procedure_code: string;
+            /**
+             * Format: uuid
+             * @description The receiving agency (must be competent for the procedure).
+             */
+            agency_id: string;
+            /** @description The e-form answers, keyed by field key. */
+            form: Record<string, never>;
+            owner?: components["schemas"]["Person"] | null;
+            attachments?: components["schemas"]["AttachmentRef"][];
+            /** @description Components the applicant will bring to the counter (only where the procedure allows it). */
+            bring_to_counter?: string[];
+            /** @description Contact details for notifications (the identity's own when absent). */
+            phone?: string | null;
+            email?: string | null;
+        };
         /** @enum {string} */
         TimeUnit: "working_days" | "working_hours" | "calendar_days";
+        UploadView: {
+            /** Format: uuid */
+            id: string;
+            /** @description The name as given, NFC, without any directory part. */
+            file_name: string;
+            /** @description What the bytes are (`pdf`, `jpeg`, `png`, `tiff`, `webp`, `docx`, `xlsx`, `odt`, `ods`), whatever the name says. */
+            kind: string;
+            /** Format: int64 */
+            size: number;
+            sha256: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -346,6 +838,528 @@ export interface operations {
                 };
             };
             /** @description A field is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON array of procedures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+        };
+    };
+    import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>[];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid procedures; `details[].field` is `body[i].path` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes retries safe */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitDossier"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown procedure, e-form answers that fail the schema, missing components */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    receive_at_counter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes retries safe */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveAtCounter"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    act: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes retries safe */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Your role may not take this action here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (stale version) or `illegal_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    steps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description Words of the name, with or without diacritics (`dang ky khai sinh` finds `Đăng ký khai sinh`). */
+                q?: string;
+                /** @description Field (lĩnh vực) code. */
+                field?: string;
+                /** @description `commune`, `department` or `province`. */
+                level?: string;
+                /** @description `full`, `partial` or `none`. */
+                online_level?: string;
+                /** @description At most 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedureSummary"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedureDocument"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description field `file`: the document */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The file is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Type not allowed, dangerous, truncated, or a bad file name */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,20 @@
+//! Use cases: one function per user action, owning the transaction, the authorization check, the
+//! history row and the audit entry. Called by `http`; calls `domain` and `store`.
+
+mod caller;
+pub mod catalogue;
+pub mod clock;
+pub mod dossier;
+pub mod idempotency;
+
+pub use caller::{Caller, CitizenCaller, StaffCaller};
+
+use crate::http::error::{ApiError, ErrorCode};
+
+/// Staff only.
+pub fn require_staff(caller: &Caller) -> Result<&StaffCaller, ApiError> {
+    match caller {
+        Caller::Staff(s) => Ok(s),
+        Caller::Citizen(_) => Err(ApiError::new(ErrorCode::Forbidden, "staff only")),
+    }
+}

@@ -1,0 +1,147 @@
+//! The procedure catalogue: search (without diacritics), one procedure, export and import.
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    AppState,
+    auth::Caller,
+    error::{ApiError, ApiQuery, ApiResult, ErrorBody, ErrorCode, FieldError},
+};
+use crate::{
+    app::{self, catalogue::ImportReport},
+    domain::catalogue,
+    store::audit::ActorKind,
+};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Words of the name, with or without diacritics (`dang ky khai sinh` finds `Đăng ký khai sinh`).
+    pub q: Option<String>,
+    /// Field (lĩnh vực) code.
+    pub field: Option<String>,
+    /// `commune`, `department` or `province`.
+    pub level: Option<String>,
+    /// `full`, `partial` or `none`.
+    pub online_level: Option<String>,
+    /// At most 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct ProcedureSummary {
+    pub code: String,
+    pub name: String,
+    pub field_code: String,
+    pub field_name: String,
+    pub online_level: String,
+    pub competent_level: Option<String>,
+    pub competent_agency: Option<String>,
+    pub version: i32,
+    pub is_sample: bool,
+}
+
+/// Searches the catalogue's current versions.
+#[utoipa::path(get, path = "/api/v1/procedures", tag = "catalogue", params(SearchQuery),
+    responses((status = 200, body = Vec<ProcedureSummary>), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<Vec<ProcedureSummary>>> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::field("query.limit", "out_of_range", "between 1 and 200"));
+    }
+    if q.q.as_ref().is_some_and(|s| s.chars().count() > 200) {
+        return Err(ApiError::field("query.q", "too_long", "at most 200 characters"));
+    }
+    let rows = sqlx::query_as(
+        "SELECT p.code, pv.name, pv.field_code, pv.field_name, pv.online_level, pv.competent_level, pv.competent_agency,
+                pv.version, pv.is_sample
+           FROM procedure p JOIN procedure_version pv ON pv.procedure_id = p.id AND pv.version = p.current_version
+          WHERE ($1::text IS NULL OR pv.name_fold LIKE ALL (
+                    SELECT '%' || regexp_replace(w, '([%_\\\\])', '\\\\\\1', 'g') || '%'
+                      FROM unnest(regexp_split_to_array(motcua_fold($1), '\\s+')) AS w WHERE w <> ''))
+            AND ($2::text IS NULL OR pv.field_code = $2)
+            AND ($3::text IS NULL OR pv.competent_level = $3)
+            AND ($4::text IS NULL OR pv.online_level = $4)
+          ORDER BY pv.name, p.code
+          LIMIT $5",
+    )
+    .bind(q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()))
+    .bind(q.field.as_deref())
+    .bind(q.level.as_deref())
+    .bind(q.online_level.as_deref())
+    .bind(limit)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(rows))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProcedureDocument {
+    pub version: i32,
+    /// The procedure as in the catalogue's import/export format.
+    #[schema(value_type = Object)]
+    pub procedure: serde_json::Value,
+}
+
+/// One procedure's current version: everything a citizen needs before starting, and its e-form and workflow.
+#[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalogue", params(("code" = String, Path)),
+    responses((status = 200, body = ProcedureDocument), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<ProcedureDocument>> {
+    let row: Option<(i32, serde_json::Value)> = sqlx::query_as(
+        "SELECT pv.version, pv.document FROM procedure p
+           JOIN procedure_version pv ON pv.procedure_id = p.id AND pv.version = p.current_version WHERE p.code = $1",
+    )
+    .bind(&code)
+    .fetch_optional(&state.db)
+    .await?;
+    let (version, procedure) = row.ok_or_else(ApiError::not_found)?;
+    Ok(Json(ProcedureDocument { version, procedure }))
+}
+
+/// The whole catalogue in its import/export format (procedures sorted by code). Export → import → export is identical.
+#[utoipa::path(get, path = "/api/v1/catalogue/export", tag = "catalogue",
+    responses((status = 200, description = "JSON array of procedures", content_type = "application/json", body = Vec<Object>)))]
+pub async fn export(State(state): State<AppState>) -> ApiResult<Response> {
+    let text = app::catalogue::export(&state.db).await?;
+    let mut res = text.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(res)
+}
+
+/// Imports a catalogue (same format as the export). Each procedure whose content changed gets a new
+/// version; dossiers already filed keep the version they were filed under. System administrators only.
+/// Every problem is reported at once with its path; nothing is published unless all procedures are valid.
+#[utoipa::path(post, path = "/api/v1/catalogue/import", tag = "catalogue",
+    request_body(content = Vec<Object>, content_type = "application/json"),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "Invalid procedures; `details[].field` is `body[i].path`", body = ErrorBody),
+    ))]
+pub async fn import(State(state): State<AppState>, caller: Caller, body: Bytes) -> ApiResult<Json<ImportReport>> {
+    let staff = app::require_staff(&caller)?;
+    if !staff.is_system_admin() {
+        return Err(ApiError::new(ErrorCode::Forbidden, "system administrators only"));
+    }
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("body", "invalid_encoding", "must be UTF-8"))?;
+    let procs = catalogue::import(text).map_err(|problems| {
+        ApiError::validation(
+            problems.into_iter().map(|p| FieldError::new(format!("body{}", p.path), p.code, p.message)).collect(),
+        )
+    })?;
+    let mut tx = state.db.begin().await?;
+    let report = app::catalogue::publish(&mut tx, (ActorKind::Staff, &staff.id.to_string()), &procs).await?;
+    tx.commit().await?;
+    Ok(Json(report))
+}

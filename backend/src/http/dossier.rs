@@ -1,0 +1,289 @@
+//! Dossiers over HTTP: uploads, online submission, counter reception, actions, reads and downloads.
+
+use axum::{
+    Json,
+    body::Body,
+    extract::{Multipart, Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    AppState,
+    auth::Caller,
+    error::{ApiError, ApiJson, ApiResult, ErrorBody, ErrorCode, FieldError},
+};
+use crate::{
+    app::dossier::{self as uc, ActionRequest, DossierView, HistoryEntry, ReceiveAtCounter, StepView, SubmitDossier},
+    app::idempotency::{self, Begun},
+    domain::filetype,
+};
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get(IDEMPOTENCY_KEY) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .map(|s| Some(s.to_owned()))
+            .map_err(|_| ApiError::field("header.idempotency-key", "invalid_format", "visible ASCII only")),
+    }
+}
+
+fn json_answer(status: u16, body: serde_json::Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (status, Json(body)).into_response()
+}
+
+fn to_json(view: DossierView) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UploadView {
+    pub id: Uuid,
+    /// The name as given, NFC, without any directory part.
+    pub file_name: String,
+    /// What the bytes are (`pdf`, `jpeg`, `png`, `tiff`, `webp`, `docx`, `xlsx`, `odt`, `ods`), whatever the name says.
+    pub kind: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// Uploads one file (multipart field `file`) to attach to a dossier afterwards. The type is decided from
+/// the bytes, never the name; executables, scripts, HTML/SVG and truncated files are refused.
+#[utoipa::path(post, path = "/api/v1/uploads", tag = "dossiers",
+    request_body(content_type = "multipart/form-data", description = "field `file`: the document"),
+    responses(
+        (status = 201, body = UploadView),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, description = "The file is over the limit", body = ErrorBody),
+        (status = 422, description = "Type not allowed, dangerous, truncated, or a bad file name", body = ErrorBody),
+    ))]
+pub async fn upload(State(state): State<AppState>, caller: Caller, mut multipart: Multipart) -> ApiResult<Response> {
+    let limit = state.config.upload_limit_bytes;
+    let mut found = None;
+    while let Some(mut field) =
+        multipart.next_field().await.map_err(|e| ApiError::field("body", "invalid_multipart", &e.body_text()))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("").to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(ErrorCode::PayloadTooLarge, "request body too large")
+            } else {
+                ApiError::field("body.file", "invalid_multipart", &e.body_text())
+            }
+        })? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::Client {
+                    code: ErrorCode::PayloadTooLarge,
+                    message: format!("files may be at most {limit} bytes"),
+                    details: vec![FieldError::new("body.file", "too_large", format!("at most {limit} bytes"))],
+                    retry_after_secs: None,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        found = Some((name, bytes));
+        break;
+    }
+    let (name, bytes) =
+        found.ok_or_else(|| ApiError::field("body.file", "required", "send the file in the `file` field"))?;
+    let file_name =
+        filetype::safe_file_name(&name).map_err(|p| ApiError::field("body.file.name", p.code(), p.message()))?;
+    let kind = filetype::inspect(&bytes).map_err(|p| ApiError::field("body.file", p.code(), p.message()))?;
+    let stored = state.objects.put(&bytes).await.map_err(|e| {
+        tracing::error!(error = %e, "attachment store failed");
+        ApiError::new(ErrorCode::ServiceUnavailable, "the file store is unavailable; nothing was saved")
+            .with_retry_after(30)
+    })?;
+    let (owner_kind, owner_id) = match &caller {
+        Caller::Citizen(c) => ("citizen", c.id),
+        Caller::Staff(s) => ("staff", s.id),
+    };
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO upload (owner_kind, owner_id, file_name, kind, size, sha256, object_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(owner_kind)
+    .bind(owner_id)
+    .bind(&file_name)
+    .bind(kind.as_str())
+    .bind(stored.size as i64)
+    .bind(stored.sha256.as_slice())
+    .bind(&stored.key)
+    .fetch_one(&state.db)
+    .await?;
+    let view = UploadView { id, file_name, kind: kind.as_str().into(), size: stored.size, sha256: stored.sha256_hex() };
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// A citizen submits a dossier online (national status 1, with its dossier code).
+/// Send an `Idempotency-Key` header: a retry returns the first answer and creates nothing.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = SubmitDossier,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    responses(
+        (status = 201, body = DossierView),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "Unknown procedure, e-form answers that fail the schema, missing components", body = ErrorBody),
+    ))]
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    ApiJson(req): ApiJson<SubmitDossier>,
+) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    let request = serde_json::to_vec(&("submit", &req)).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idempotency::begin(&state.db, &caller.key(), key.as_deref(), &request).await? {
+        Begun::Replay(r) => return Ok(json_answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let id = uc::submit(&mut g.tx, &caller, &req).await?;
+    let body = to_json(uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
+    g.finish(201, &body).await?;
+    Ok(json_answer(201, body))
+}
+
+/// A clerk receives a dossier at the counter or by post (national status 2): the dossier code and the
+/// appointment time are issued at once. Send an `Idempotency-Key` header.
+#[utoipa::path(post, path = "/api/v1/dossiers/counter", tag = "dossiers", request_body = ReceiveAtCounter,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    responses(
+        (status = 201, body = DossierView),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+pub async fn receive_at_counter(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    ApiJson(req): ApiJson<ReceiveAtCounter>,
+) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    let request = serde_json::to_vec(&("counter", &req)).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idempotency::begin(&state.db, &caller.key(), key.as_deref(), &request).await? {
+        Begun::Replay(r) => return Ok(json_answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let id = uc::receive_at_counter(&mut g.tx, &caller, &req).await?;
+    let body = to_json(uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
+    g.finish(201, &body).await?;
+    Ok(json_answer(201, body))
+}
+
+/// Takes one action on a dossier (accept, hand over, approve, ...). `expected_version` must be the
+/// dossier's current `version`, else 409 `conflict`: someone else acted first. Send an `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/actions", tag = "dossiers", request_body = ActionRequest,
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    responses(
+        (status = 200, body = DossierView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Your role may not take this action here", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "`conflict` (stale version) or `illegal_transition`", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<ActionRequest>,
+) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    let request = serde_json::to_vec(&("act", id, &req)).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idempotency::begin(&state.db, &caller.key(), key.as_deref(), &request).await? {
+        Begun::Replay(r) => return Ok(json_answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let id = uc::act(&mut g.tx, &caller, id, &req).await?;
+    let body = to_json(uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
+    g.finish(200, &body).await?;
+    Ok(json_answer(200, body))
+}
+
+/// One dossier, for its applicant or for staff of a unit that holds or held it (404 for anyone else).
+/// Staff reads are recorded in the audit log.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", params(("id" = Uuid, Path)),
+    responses((status = 200, body = DossierView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<Json<DossierView>> {
+    let mut tx = state.db.begin().await?;
+    let view = uc::view(&mut tx, &caller, id).await?;
+    tx.commit().await?;
+    Ok(Json(view))
+}
+
+/// The dossier's history: every action with actor, unit, time, note, from-state and to-state.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/history", tag = "dossiers", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<HistoryEntry>>> {
+    let mut tx = state.db.begin().await?;
+    let h = uc::history(&mut tx, &caller, id).await?;
+    tx.commit().await?;
+    Ok(Json(h))
+}
+
+/// The workflow steps the dossier went through: unit, start, due time, finish and timeliness of each.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/steps", tag = "dossiers", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<StepView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn steps(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<StepView>>> {
+    let mut tx = state.db.begin().await?;
+    let s = uc::steps(&mut tx, &caller, id).await?;
+    tx.commit().await?;
+    Ok(Json(s))
+}
+
+/// Downloads an attachment of a dossier the caller may see (404 otherwise). Staff downloads are audited.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/attachments/{attachment_id}", tag = "dossiers",
+    params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, attachment_id)): Path<(Uuid, Uuid)>,
+) -> ApiResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let (key, file_name, kind) = uc::attachment(&mut tx, &caller, id, attachment_id).await?;
+    tx.commit().await?;
+    let bytes = state.objects.get(&key).await.map_err(|e| {
+        tracing::error!(error = %e, "attachment unreadable");
+        ApiError::new(ErrorCode::ServiceUnavailable, "the file store is unavailable").with_retry_after(30)
+    })?;
+    let mime = filetype::FileKind::parse(&kind).map_or("application/octet-stream", |k| k.mime());
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
