@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod dossier;
 pub mod idempotency;
+pub mod queue;
 
 pub use caller::{Caller, CitizenCaller, StaffCaller};
 

@@ -1,17 +1,22 @@
 //! The working calendar: its exceptions, and the deadline a dossier would get.
 
-use axum::{Json, extract::State};
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
     AppState,
-    error::{ApiError, ApiJson, ApiQuery, ApiResult, ErrorBody, FieldError},
+    auth::Caller,
+    error::{ApiError, ApiJson, ApiQuery, ApiResult, ErrorBody, ErrorCode, FieldError},
 };
 use crate::{
-    domain::calendar::{StatutoryTime, from_local, to_local},
-    store,
+    domain::calendar::{StatutoryTime, WorkingHours, from_local, to_local},
+    store::{self, audit},
 };
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
@@ -175,4 +180,197 @@ pub async fn deadline(
         due: from_local(due),
         working_minutes: calendar.working_minutes_between(start, due),
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetDay {
+    pub kind: DayKind,
+    /// Vietnamese name shown to staff and citizens, e.g. "Nghỉ bù Quốc khánh".
+    pub name: String,
+}
+
+fn require_system_admin(caller: &Caller) -> Result<&crate::app::StaffCaller, ApiError> {
+    let staff = crate::app::require_staff(caller)?;
+    if !staff.is_system_admin() {
+        return Err(ApiError::new(ErrorCode::Forbidden, "system administrators only"));
+    }
+    Ok(staff)
+}
+
+/// Sets a day off or a swapped working day (province-wide; system administrators). Deadlines computed
+/// afterwards use it; appointments already issued are not moved.
+#[utoipa::path(put, path = "/api/v1/calendar/days/{day}", tag = "calendar", request_body = SetDay,
+    params(("day" = String, Path, description = "yyyy-mm-dd")),
+    responses(
+        (status = 200, body = CalendarDayDto),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+pub async fn set_day(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(day): Path<String>,
+    ApiJson(req): ApiJson<SetDay>,
+) -> ApiResult<Json<CalendarDayDto>> {
+    let staff = require_system_admin(&caller)?;
+    let day = Date::parse(&day, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| ApiError::field("path.day", "invalid_date", "yyyy-mm-dd"))?;
+    let name = unicode_normalization::UnicodeNormalization::nfc(req.name.trim()).collect::<String>();
+    let mut problems = Vec::new();
+    if name.is_empty() || name.chars().count() > 200 {
+        problems.push(FieldError::new("body.name", "invalid_length", "1 to 200 characters"));
+    }
+    let weekend = matches!(day.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+    if req.kind == DayKind::WorkingDay && !weekend {
+        problems.push(FieldError::new(
+            "body.kind",
+            "not_a_weekend",
+            "only a Saturday or Sunday can be a swapped working day",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let kind = if req.kind == DayKind::WorkingDay { "working_day" } else { "day_off" };
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO calendar_day (day, kind, name, source) VALUES ($1, $2, $3, 'admin')
+         ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, source = 'admin', updated_at = now()",
+    )
+    .bind(day)
+    .bind(kind)
+    .bind(&name)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        &audit::Entry {
+            actor_kind: audit::ActorKind::Staff,
+            actor_id: Some(&staff.id.to_string()),
+            action: "calendar.day_set",
+            object_kind: Some("calendar_day"),
+            object_id: Some(&day.to_string()),
+            details: serde_json::json!({"kind": kind, "name": name}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(CalendarDayDto { day, kind: req.kind, name, source: "admin".into() }))
+}
+
+/// Removes a day from the exceptions (it becomes an ordinary weekday or weekend day again).
+#[utoipa::path(delete, path = "/api/v1/calendar/days/{day}", tag = "calendar",
+    params(("day" = String, Path, description = "yyyy-mm-dd")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_day(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(day): Path<String>,
+) -> ApiResult<StatusCode> {
+    let staff = require_system_admin(&caller)?;
+    let day = Date::parse(&day, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| ApiError::field("path.day", "invalid_date", "yyyy-mm-dd"))?;
+    let mut tx = state.db.begin().await?;
+    let gone =
+        sqlx::query("DELETE FROM calendar_day WHERE day = $1").bind(day).execute(&mut *tx).await?.rows_affected();
+    if gone == 0 {
+        return Err(ApiError::not_found());
+    }
+    audit::append(
+        &mut tx,
+        &audit::Entry {
+            actor_kind: audit::ActorKind::Staff,
+            actor_id: Some(&staff.id.to_string()),
+            action: "calendar.day_removed",
+            object_kind: Some("calendar_day"),
+            object_id: Some(&day.to_string()),
+            details: serde_json::json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingHoursDto {
+    /// `HH:MM`, e.g. `07:30`.
+    pub morning_start: String,
+    pub morning_end: String,
+    pub afternoon_start: String,
+    pub afternoon_end: String,
+    /// Paper dossiers received after this time count from the next working day (default `15:00`).
+    pub paper_cutoff: String,
+}
+
+/// Sets an agency's working hours (its agency administrators, or a system administrator).
+/// Deadlines computed afterwards use them; appointments already issued are not moved.
+#[utoipa::path(put, path = "/api/v1/agencies/{id}/working-hours", tag = "calendar", request_body = WorkingHoursDto,
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, body = WorkingHoursDto),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+pub async fn set_working_hours(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agency_id): Path<uuid::Uuid>,
+    ApiJson(req): ApiJson<WorkingHoursDto>,
+) -> ApiResult<Json<WorkingHoursDto>> {
+    let staff = crate::app::require_staff(&caller)?;
+    if !staff.is_system_admin() && !staff.has_role_in_agency(agency_id, "agency_admin") {
+        return Err(ApiError::new(ErrorCode::Forbidden, "administrators of this agency only"));
+    }
+    let fmt = time::macros::format_description!("[hour]:[minute]");
+    let mut problems = Vec::new();
+    let mut parse = |field: &str, v: &str| {
+        time::Time::parse(v, fmt)
+            .map_err(|_| problems.push(FieldError::new(format!("body.{field}"), "invalid_time", "HH:MM")))
+            .ok()
+    };
+    let times = (
+        parse("morning_start", &req.morning_start),
+        parse("morning_end", &req.morning_end),
+        parse("afternoon_start", &req.afternoon_start),
+        parse("afternoon_end", &req.afternoon_end),
+        parse("paper_cutoff", &req.paper_cutoff),
+    );
+    let (Some(ms), Some(me), Some(as_), Some(ae), Some(cut)) = times else {
+        return Err(ApiError::validation(problems));
+    };
+    WorkingHours::new(ms, me, as_, ae)
+        .and_then(|h| h.with_paper_cutoff(cut))
+        .map_err(|e| ApiError::field("body", "inconsistent_hours", &e.to_string()))?;
+    let mut tx = state.db.begin().await?;
+    let updated = sqlx::query(
+        "UPDATE agency SET morning_start = $2, morning_end = $3, afternoon_start = $4, afternoon_end = $5, paper_cutoff = $6
+          WHERE id = $1",
+    )
+    .bind(agency_id)
+    .bind(ms)
+    .bind(me)
+    .bind(as_)
+    .bind(ae)
+    .bind(cut)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(ApiError::not_found());
+    }
+    audit::append(
+        &mut tx,
+        &audit::Entry {
+            actor_kind: audit::ActorKind::Staff,
+            actor_id: Some(&staff.id.to_string()),
+            action: "calendar.working_hours_set",
+            object_kind: Some("agency"),
+            object_id: Some(&agency_id.to_string()),
+            details: serde_json::to_value(&req).unwrap_or_default(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(req))
 }

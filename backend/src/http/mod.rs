@@ -8,6 +8,7 @@ pub mod dossier;
 pub mod error;
 pub mod health;
 pub mod middleware;
+pub mod queue;
 mod static_files;
 
 use std::{future::Future, sync::Arc};
@@ -69,6 +70,7 @@ impl AppState {
         (name = "catalogue", description = "Agencies and procedures"),
         (name = "calendar", description = "Working calendar (lịch làm việc) and deadlines"),
         (name = "dossiers", description = "Dossiers (hồ sơ): submission, reception, actions, history, files"),
+        (name = "queues", description = "Work queues for staff and the citizen's own dossiers"),
     ),
 )]
 struct ApiDoc;
@@ -86,8 +88,12 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::import))
         .routes(routes!(calendar::list_days))
         .routes(routes!(calendar::deadline))
+        .routes(routes!(calendar::set_day, calendar::delete_day))
+        .routes(routes!(calendar::set_working_hours))
         .routes(routes!(dossier::upload))
-        .routes(routes!(dossier::submit))
+        .routes(routes!(dossier::submit, queue::list))
+        .routes(routes!(queue::counts))
+        .routes(routes!(queue::mine))
         .routes(routes!(dossier::receive_at_counter))
         .routes(routes!(dossier::get))
         .routes(routes!(dossier::act))

@@ -114,3 +114,58 @@ async fn bad_deadline_requests_name_the_field() {
             .await;
     assert_eq!(body["details"][0]["field"], "query.to");
 }
+
+#[tokio::test]
+async fn administrators_edit_the_calendar_and_working_hours() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let admin = app.staff_session("tinh.quantri").await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let ward_admin = app.staff_session("hacthanh.quantri").await;
+    let other_admin = app.staff_session("stp.quantri").await;
+
+    // A clerk may not edit the calendar; the system administrator may.
+    let body = json!({"kind": "day_off", "name": "Nghỉ lễ đột xuất"});
+    expect_error(
+        app.client.put(app.url("/api/v1/calendar/days/2026-03-02")).json(&body).send().await.expect("sent"),
+        401,
+        "unauthenticated",
+    )
+    .await;
+    let put = |s: &integration_tests::Session, path: &str, body: serde_json::Value| {
+        app.client
+            .put(app.url(path))
+            .header("cookie", format!("motcua_session={}", s.cookie))
+            .header("x-csrf-token", s.csrf.clone())
+            .json(&body)
+            .send()
+    };
+    expect_error(put(&clerk, "/api/v1/calendar/days/2026-03-02", body.clone()).await.expect("sent"), 403, "forbidden")
+        .await;
+    let res = put(&admin, "/api/v1/calendar/days/2026-03-02", body.clone()).await.expect("sent");
+    assert_eq!(res.status(), 200);
+    let d = deadline(&app, "2026-03-02T08:00:00+07:00", "counter", "working_days", 1).await;
+    assert_eq!(d["due"], "2026-03-03T17:00:00+07:00", "2 March is now a day off");
+    // A weekday cannot be a swapped working day.
+    let res = put(&admin, "/api/v1/calendar/days/2026-03-04", json!({"kind": "working_day", "name": "Làm bù"}))
+        .await
+        .expect("sent");
+    let err = expect_error(res, 422, "validation_failed").await;
+    assert_eq!(err["details"][0]["field"], "body.kind");
+
+    // Working hours: the ward's administrator for the ward only.
+    let ward = app.agency_id("H56.101").await;
+    let hours = json!({"morning_start": "07:00", "morning_end": "11:00", "afternoon_start": "13:30", "afternoon_end": "17:30", "paper_cutoff": "15:30"});
+    let path = format!("/api/v1/agencies/{ward}/working-hours");
+    expect_error(put(&other_admin, &path, hours.clone()).await.expect("sent"), 403, "forbidden").await;
+    assert_eq!(put(&ward_admin, &path, hours).await.expect("sent").status(), 200);
+    let bad = json!({"morning_start": "11:00", "morning_end": "07:00", "afternoon_start": "13:30", "afternoon_end": "17:30", "paper_cutoff": "15:30"});
+    expect_error(put(&ward_admin, &path, bad).await.expect("sent"), 422, "validation_failed").await;
+
+    // Every calendar edit is in the audit log.
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action LIKE 'calendar.%'")
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(audited, 2);
+}

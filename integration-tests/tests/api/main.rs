@@ -5,4 +5,5 @@ mod calendar;
 mod dossier_code;
 mod dossiers;
 mod foundation;
+mod queues;
 mod seed;

@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agencies/{id}/working-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets an agency's working hours (its agency administrators, or a system administrator).
+         *     Deadlines computed afterwards use them; appointments already issued are not moved.
+         */
+        put: operations["set_working_hours"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendar/days": {
         parameters: {
             query?: never;
@@ -33,6 +53,27 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/days/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets a day off or a swapped working day (province-wide; system administrators). Deadlines computed
+         *     afterwards use it; appointments already issued are not moved.
+         */
+        put: operations["set_day"];
+        post?: never;
+        /** Removes a day from the exceptions (it becomes an ordinary weekday or weekend day again). */
+        delete: operations["delete_day"];
         options?: never;
         head?: never;
         patch?: never;
@@ -103,7 +144,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Lists dossiers for staff: a named queue or all at my units, with filters, search by code or applicant
+         *     name (without diacritics) and keyset paging (`next` → `after`).
+         */
+        get: operations["list"];
         put?: never;
         /**
          * A citizen submits a dossier online (national status 1, with its dossier code).
@@ -227,6 +272,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/dossiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in citizen's own dossiers, newest first. */
+        get: operations["mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/procedures": {
         parameters: {
             query?: never;
@@ -253,6 +315,23 @@ export interface paths {
         };
         /** One procedure's current version: everything a citizen needs before starting, and its e-form and workflow. */
         get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many dossiers each of my queues holds (counts stop at 10 000: `capped`). */
+        get: operations["counts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -460,6 +539,34 @@ export interface components {
              */
             working_minutes: number;
         };
+        DossierSummary: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            procedure_code: string;
+            procedure_name: string;
+            applicant_name: string;
+            state: string;
+            /** Format: int32 */
+            channel: number;
+            /** Format: date-time */
+            submitted_at: string;
+            /** Format: date-time */
+            received_at?: string | null;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** Format: uuid */
+            current_unit_id?: string | null;
+            /** Format: uuid */
+            assignee_id?: string | null;
+            /** Format: int32 */
+            version: number;
+            /**
+             * Format: int32
+             * @description National status code 1–10.
+             */
+            national_status: number;
+        };
         DossierView: {
             /** Format: uuid */
             id: string;
@@ -621,6 +728,11 @@ export interface components {
              */
             unchanged: number;
         };
+        Page: {
+            items: components["schemas"]["DossierSummary"][];
+            /** @description Pass as `after` for the next page; absent on the last page. */
+            next?: string | null;
+        };
         /** @description The person filing (người nộp) or owning (chủ hồ sơ) a dossier. */
         Person: {
             full_name: string;
@@ -651,6 +763,18 @@ export interface components {
             version: number;
             is_sample: boolean;
         };
+        /**
+         * @description The named queues.
+         * @enum {string}
+         */
+        Queue: "to_receive" | "at_my_units" | "awaiting_my_approval" | "assigned_to_me" | "due_soon" | "overdue" | "awaiting_supplement" | "to_return";
+        QueueCount: {
+            queue: components["schemas"]["Queue"];
+            /** Format: int64 */
+            count: number;
+            /** @description The count reached the cap and stopped there. */
+            capped: boolean;
+        };
         Readiness: {
             /** @description `ready`. */
             status: string;
@@ -673,6 +797,11 @@ export interface components {
             owner?: components["schemas"]["Person"] | null;
             form: Record<string, never>;
             attachments?: components["schemas"]["AttachmentRef"][];
+        };
+        SetDay: {
+            kind: components["schemas"]["DayKind"];
+            /** @description Vietnamese name shown to staff and citizens, e.g. "Nghỉ bù Quốc khánh". */
+            name: string;
         };
         StatutoryTimeDto: {
             unit: components["schemas"]["TimeUnit"];
@@ -731,6 +860,15 @@ export interface components {
             size: number;
             sha256: string;
         };
+        WorkingHoursDto: {
+            /** @description `HH:MM`, e.g. `07:30`. */
+            morning_start: string;
+            morning_end: string;
+            afternoon_start: string;
+            afternoon_end: string;
+            /** @description Paper dossiers received after this time count from the next working day (default `15:00`). */
+            paper_cutoff: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -755,6 +893,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgencyDto"][];
+                };
+            };
+        };
+    };
+    set_working_hours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkingHoursDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkingHoursDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -798,6 +985,100 @@ export interface operations {
             };
             /** @description Range invalid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_day: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description yyyy-mm-dd */
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetDay"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarDayDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_day: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description yyyy-mm-dd */
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -906,6 +1187,84 @@ export interface operations {
                 };
             };
             /** @description Invalid procedures; `details[].field` is `body[i].path` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                /** @description A named queue; without it, every dossier at my units (open or not). */
+                queue?: components["schemas"]["Queue"];
+                /** @description Internal state (`submitted`, `received`, `in_processing`, ...). */
+                state?: string;
+                /** @description National procedure code. */
+                procedure?: string;
+                /** @description One of my units. */
+                unit_id?: string;
+                /** @description Staff id of the assignee. */
+                assignee_id?: string;
+                /** @description 1 counter, 2 online, 3 post. */
+                channel?: number;
+                /** @description Received on or after (RFC 3339). */
+                received_from?: string;
+                /** @description Received before (RFC 3339). */
+                received_to?: string;
+                /** @description Dossier code (exact) or applicant name words, with or without diacritics. */
+                q?: string;
+                /** @description For `due_soon`: the horizon in hours (default 8). */
+                due_within_hours?: number;
+                /** @description `submitted` (default: oldest first) or `due` (soonest appointment first). */
+                sort?: string;
+                /** @description The `next` cursor of the previous page. */
+                after?: string;
+                /** @description 1–200, default 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1237,6 +1596,46 @@ export interface operations {
             };
         };
     };
+    mine: {
+        parameters: {
+            query?: {
+                /** @description The `next` cursor of the previous page. */
+                after?: string;
+                /** @description 1–200, default 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     search: {
         parameters: {
             query?: {
@@ -1303,6 +1702,41 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueCount"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
