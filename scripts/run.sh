@@ -12,6 +12,7 @@ export MOTCUA_PUBLIC_URL=${MOTCUA_PUBLIC_URL:-http://$MOTCUA_LISTEN}
 export MOTCUA_DATABASE_URL=${MOTCUA_DATABASE_URL:-postgres://postgres@127.0.0.1:$PGPORT/motcua}
 export MOTCUA_SIM_LISTEN=${MOTCUA_SIM_LISTEN:-127.0.0.1:8090}
 export MOTCUA_STATIC_DIR=${MOTCUA_STATIC_DIR:-$ROOT/frontend/build}
+export MOTCUA_OBJECT_DIR=${MOTCUA_OBJECT_DIR:-$DATA/objects}
 mkdir -p "$DATA/logs"
 
 scripts/deps.sh run

@@ -59,7 +59,7 @@ step "browser smoke test in Chromium"
 psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qc "CREATE DATABASE motcua_browser"
 export MOTCUA_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/motcua_browser"
 APPPORT=$(free_port)
-export MOTCUA_LISTEN="127.0.0.1:$APPPORT" MOTCUA_STATIC_DIR="$ROOT/frontend/build"
+export MOTCUA_LISTEN="127.0.0.1:$APPPORT" MOTCUA_STATIC_DIR="$ROOT/frontend/build" MOTCUA_OBJECT_DIR="$TMP/objects"
 target/debug/motcua migrate 2>>"$TMP/server.log"
 target/debug/motcua seed 2>>"$TMP/server.log"
 target/debug/motcua seed 2>>"$TMP/server.log"   # twice: seeding is idempotent

@@ -190,6 +190,11 @@ pub struct SetDay {
     pub name: String,
 }
 
+fn parse_day(day: &str) -> Result<Date, ApiError> {
+    Date::parse(day, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| ApiError::field("path.day", "invalid_date", "yyyy-mm-dd"))
+}
+
 fn require_system_admin(caller: &Caller) -> Result<&crate::app::StaffCaller, ApiError> {
     let staff = crate::app::require_staff(caller)?;
     if !staff.is_system_admin() {
@@ -213,8 +218,7 @@ pub async fn set_day(
     ApiJson(req): ApiJson<SetDay>,
 ) -> ApiResult<Json<CalendarDayDto>> {
     let staff = require_system_admin(&caller)?;
-    let day = Date::parse(&day, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| ApiError::field("path.day", "invalid_date", "yyyy-mm-dd"))?;
+    let day = parse_day(&day)?;
     let name = unicode_normalization::UnicodeNormalization::nfc(req.name.trim()).collect::<String>();
     let mut problems = Vec::new();
     if name.is_empty() || name.chars().count() > 200 {
@@ -242,16 +246,15 @@ pub async fn set_day(
     .bind(&name)
     .execute(&mut *tx)
     .await?;
+    let (staff_id, object_id) = (staff.id.to_string(), day.to_string());
     audit::append(
         &mut tx,
-        &audit::Entry {
-            actor_kind: audit::ActorKind::Staff,
-            actor_id: Some(&staff.id.to_string()),
-            action: "calendar.day_set",
-            object_kind: Some("calendar_day"),
-            object_id: Some(&day.to_string()),
-            details: serde_json::json!({"kind": kind, "name": name}),
-        },
+        &audit::Entry::by_staff(
+            &staff_id,
+            "calendar.day_set",
+            ("calendar_day", &object_id),
+            serde_json::json!({"kind": kind, "name": name}),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -268,24 +271,17 @@ pub async fn delete_day(
     Path(day): Path<String>,
 ) -> ApiResult<StatusCode> {
     let staff = require_system_admin(&caller)?;
-    let day = Date::parse(&day, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| ApiError::field("path.day", "invalid_date", "yyyy-mm-dd"))?;
+    let day = parse_day(&day)?;
     let mut tx = state.db.begin().await?;
     let gone =
         sqlx::query("DELETE FROM calendar_day WHERE day = $1").bind(day).execute(&mut *tx).await?.rows_affected();
     if gone == 0 {
         return Err(ApiError::not_found());
     }
+    let (staff_id, object_id) = (staff.id.to_string(), day.to_string());
     audit::append(
         &mut tx,
-        &audit::Entry {
-            actor_kind: audit::ActorKind::Staff,
-            actor_id: Some(&staff.id.to_string()),
-            action: "calendar.day_removed",
-            object_kind: Some("calendar_day"),
-            object_id: Some(&day.to_string()),
-            details: serde_json::json!({}),
-        },
+        &audit::Entry::by_staff(&staff_id, "calendar.day_removed", ("calendar_day", &object_id), serde_json::json!({})),
     )
     .await?;
     tx.commit().await?;
@@ -359,16 +355,15 @@ pub async fn set_working_hours(
     if updated == 0 {
         return Err(ApiError::not_found());
     }
+    let (staff_id, object_id) = (staff.id.to_string(), agency_id.to_string());
     audit::append(
         &mut tx,
-        &audit::Entry {
-            actor_kind: audit::ActorKind::Staff,
-            actor_id: Some(&staff.id.to_string()),
-            action: "calendar.working_hours_set",
-            object_kind: Some("agency"),
-            object_id: Some(&agency_id.to_string()),
-            details: serde_json::to_value(&req).unwrap_or_default(),
-        },
+        &audit::Entry::by_staff(
+            &staff_id,
+            "calendar.working_hours_set",
+            ("agency", &object_id),
+            serde_json::to_value(&req).unwrap_or_default(),
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -44,6 +44,25 @@ pub struct Entry<'a> {
     pub details: serde_json::Value,
 }
 
+impl<'a> Entry<'a> {
+    /// An entry for something a staff member did to an object.
+    pub fn by_staff(
+        staff_id: &'a str,
+        action: &'a str,
+        object: (&'a str, &'a str),
+        details: serde_json::Value,
+    ) -> Self {
+        Self {
+            actor_kind: ActorKind::Staff,
+            actor_id: Some(staff_id),
+            action,
+            object_kind: Some(object.0),
+            object_id: Some(object.1),
+            details,
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn entry_hash(
     prev: &[u8],
