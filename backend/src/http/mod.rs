@@ -1,5 +1,6 @@
 //! The HTTP surface: router, layers, OpenAPI document, static frontend, serving and shutdown.
 
+pub mod admin;
 pub mod agency;
 pub mod auth;
 pub mod calendar;
@@ -71,6 +72,7 @@ impl AppState {
         (name = "calendar", description = "Working calendar (lịch làm việc) and deadlines"),
         (name = "dossiers", description = "Dossiers (hồ sơ): submission, reception, actions, history, files"),
         (name = "queues", description = "Work queues for staff and the citizen's own dossiers"),
+        (name = "administration", description = "Units, staff accounts and roles of an agency"),
     ),
 )]
 struct ApiDoc;
@@ -82,6 +84,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
         .routes(routes!(agency::list))
+        .routes(routes!(admin::units, admin::create_unit))
+        .routes(routes!(admin::create_staff))
+        .routes(routes!(admin::disable_staff))
         .routes(routes!(catalogue::search))
         .routes(routes!(catalogue::get))
         .routes(routes!(catalogue::export))

@@ -21,6 +21,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agencies/{id}/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Creates a staff account with roles in units of this agency. Only a system administrator grants `system_admin`. */
+        post: operations["create_staff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agencies/{id}/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The units of an agency (any staff member). */
+        get: operations["units"];
+        put?: never;
+        /** Adds a unit to an agency. */
+        post: operations["create_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agencies/{id}/working-hours": {
         parameters: {
             query?: never;
@@ -334,6 +369,23 @@ export interface paths {
         get: operations["counts"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disables a staff account: every session of it ends at once. Administrators of an agency where the account holds a role. */
+        post: operations["disable_staff"];
         delete?: never;
         options?: never;
         head?: never;
@@ -728,6 +780,18 @@ export interface components {
              */
             unchanged: number;
         };
+        NewStaff: {
+            /** @description The subject the staff identity provider signs them in as. */
+            username: string;
+            full_name: string;
+            title?: string | null;
+            phone?: string | null;
+            roles: components["schemas"]["RoleGrant"][];
+        };
+        NewUnit: {
+            name: string;
+            kind: string;
+        };
         Page: {
             items: components["schemas"]["DossierSummary"][];
             /** @description Pass as `after` for the next page; absent on the last page. */
@@ -798,10 +862,25 @@ export interface components {
             form: Record<string, never>;
             attachments?: components["schemas"]["AttachmentRef"][];
         };
+        RoleGrant: {
+            /** Format: uuid */
+            unit_id: string;
+            /** @description `clerk`, `officer`, `leader`, `agency_admin` or `system_admin`. */
+            role: string;
+        };
         SetDay: {
             kind: components["schemas"]["DayKind"];
             /** @description Vietnamese name shown to staff and citizens, e.g. "Nghỉ bù Quốc khánh". */
             name: string;
+        };
+        StaffDto: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            full_name: string;
+            title?: string | null;
+            active: boolean;
+            roles: components["schemas"]["RoleGrant"][];
         };
         StatutoryTimeDto: {
             unit: components["schemas"]["TimeUnit"];
@@ -849,6 +928,13 @@ export interface components {
         };
         /** @enum {string} */
         TimeUnit: "working_days" | "working_hours" | "calendar_days";
+        UnitDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description `one_stop`, `specialist`, `leadership` or `other`. */
+            kind: string;
+        };
         UploadView: {
             /** Format: uuid */
             id: string;
@@ -893,6 +979,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgencyDto"][];
+                };
+            };
+        };
+    };
+    create_staff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewStaff"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The username is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    units: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUnit"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A unit of that name exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1737,6 +1976,49 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    disable_staff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

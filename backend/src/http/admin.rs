@@ -1,0 +1,258 @@
+//! Agency administration: units, staff accounts and their roles. Agency administrators manage their
+//! own agency only; system administrators any. Every change is audited.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    AppState,
+    auth::Caller,
+    error::{ApiError, ApiJson, ApiResult, ErrorBody, ErrorCode, FieldError},
+};
+use crate::{
+    app::{StaffCaller, require_staff},
+    store::{audit, session, staff},
+};
+
+fn may_administer(s: &StaffCaller, agency_id: Uuid) -> Result<(), ApiError> {
+    if s.is_system_admin() || s.has_role_in_agency(agency_id, "agency_admin") {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::Forbidden, "administrators of this agency only"))
+    }
+}
+
+fn clean(s: &str) -> String {
+    unicode_normalization::UnicodeNormalization::nfc(s.trim()).collect()
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct UnitDto {
+    pub id: Uuid,
+    pub name: String,
+    /// `one_stop`, `specialist`, `leadership` or `other`.
+    pub kind: String,
+}
+
+/// The units of an agency (any staff member).
+#[utoipa::path(get, path = "/api/v1/agencies/{id}/units", tag = "administration", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<UnitDto>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn units(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<UnitDto>>> {
+    require_staff(&caller)?;
+    Ok(Json(
+        sqlx::query_as("SELECT id, name, kind FROM unit WHERE agency_id = $1 ORDER BY kind, name")
+            .bind(id)
+            .fetch_all(&state.db)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUnit {
+    pub name: String,
+    pub kind: String,
+}
+
+/// Adds a unit to an agency.
+#[utoipa::path(post, path = "/api/v1/agencies/{id}/units", tag = "administration", params(("id" = Uuid, Path)),
+    request_body = NewUnit,
+    responses(
+        (status = 201, body = UnitDto),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "A unit of that name exists", body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agency_id): Path<Uuid>,
+    ApiJson(req): ApiJson<NewUnit>,
+) -> ApiResult<(StatusCode, Json<UnitDto>)> {
+    let admin = require_staff(&caller)?;
+    may_administer(admin, agency_id)?;
+    let name = clean(&req.name);
+    let mut problems = Vec::new();
+    if name.is_empty() || name.chars().count() > 300 {
+        problems.push(FieldError::new("body.name", "invalid_length", "1 to 300 characters"));
+    }
+    if !matches!(req.kind.as_str(), "one_stop" | "specialist" | "leadership" | "other") {
+        problems.push(FieldError::new("body.kind", "unknown", "one_stop, specialist, leadership or other"));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let mut tx = state.db.begin().await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM unit WHERE agency_id = $1 AND name = $2)")
+        .bind(agency_id)
+        .bind(&name)
+        .fetch_one(&mut *tx)
+        .await?;
+    if exists {
+        return Err(ApiError::new(ErrorCode::Conflict, "the agency already has a unit of that name"));
+    }
+    let id = staff::insert_unit(&mut tx, agency_id, &name, &req.kind, false).await?;
+    let (admin_id, unit_id) = (admin.id.to_string(), id.to_string());
+    audit::append(
+        &mut tx,
+        &audit::Entry::by_staff(&admin_id, "admin.unit_created", ("unit", &unit_id), json!({"name": name})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(UnitDto { id, name, kind: req.kind })))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RoleGrant {
+    pub unit_id: Uuid,
+    /// `clerk`, `officer`, `leader`, `agency_admin` or `system_admin`.
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    /// The subject the staff identity provider signs them in as.
+    pub username: String,
+    pub full_name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub roles: Vec<RoleGrant>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StaffDto {
+    pub id: Uuid,
+    pub username: String,
+    pub full_name: String,
+    pub title: Option<String>,
+    pub active: bool,
+    pub roles: Vec<RoleGrant>,
+}
+
+/// Creates a staff account with roles in units of this agency. Only a system administrator grants `system_admin`.
+#[utoipa::path(post, path = "/api/v1/agencies/{id}/staff", tag = "administration", params(("id" = Uuid, Path)),
+    request_body = NewStaff,
+    responses(
+        (status = 201, body = StaffDto),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "The username is taken", body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+pub async fn create_staff(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agency_id): Path<Uuid>,
+    ApiJson(req): ApiJson<NewStaff>,
+) -> ApiResult<(StatusCode, Json<StaffDto>)> {
+    let admin = require_staff(&caller)?;
+    may_administer(admin, agency_id)?;
+    let (username, full_name) = (req.username.trim().to_owned(), clean(&req.full_name));
+    let mut problems = Vec::new();
+    if username.is_empty() || username.len() > 200 || !username.bytes().all(|b| b.is_ascii_graphic()) {
+        problems.push(FieldError::new("body.username", "invalid_format", "1 to 200 visible ASCII characters"));
+    }
+    if full_name.is_empty() || full_name.chars().count() > 200 {
+        problems.push(FieldError::new("body.full_name", "invalid_length", "1 to 200 characters"));
+    }
+    if req.roles.is_empty() {
+        problems.push(FieldError::new("body.roles", "required", "at least one role"));
+    }
+    let mut tx = state.db.begin().await?;
+    for (i, g) in req.roles.iter().enumerate() {
+        if !matches!(g.role.as_str(), "clerk" | "officer" | "leader" | "agency_admin" | "system_admin") {
+            problems.push(FieldError::new(format!("body.roles[{i}].role"), "unknown", "no such role"));
+        }
+        if g.role == "system_admin" && !admin.is_system_admin() {
+            problems.push(FieldError::new(
+                format!("body.roles[{i}].role"),
+                "not_allowed",
+                "only a system administrator grants it",
+            ));
+        }
+        let in_agency: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM unit WHERE id = $1 AND agency_id = $2)")
+            .bind(g.unit_id)
+            .bind(agency_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !in_agency {
+            problems.push(FieldError::new(
+                format!("body.roles[{i}].unit_id"),
+                "not_in_agency",
+                "a unit of this agency",
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    if staff::find_by_username(&mut tx, &username).await?.is_some() {
+        return Err(ApiError::new(ErrorCode::Conflict, "the username is taken"));
+    }
+    let id = staff::insert_staff(
+        &mut tx,
+        &staff::NewStaff {
+            username: &username,
+            full_name: &full_name,
+            title: req.title.as_deref(),
+            phone: req.phone.as_deref(),
+            is_sample: false,
+        },
+    )
+    .await?;
+    for g in &req.roles {
+        staff::grant(&mut tx, id, g.unit_id, &g.role).await?;
+    }
+    let (admin_id, staff_id) = (admin.id.to_string(), id.to_string());
+    let roles = serde_json::to_value(&req.roles).unwrap_or_default();
+    audit::append(
+        &mut tx,
+        &audit::Entry::by_staff(&admin_id, "admin.staff_created", ("staff", &staff_id), json!({"roles": roles})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(StaffDto { id, username, full_name, title: req.title, active: true, roles: req.roles }),
+    ))
+}
+
+/// Disables a staff account: every session of it ends at once. Administrators of an agency where the account holds a role.
+#[utoipa::path(post, path = "/api/v1/staff/{id}/disable", tag = "administration", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn disable_staff(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    let admin = require_staff(&caller)?;
+    let roles = staff::roles(&state.db, id).await?;
+    if staff::get(&state.db, id).await?.is_none() {
+        return Err(ApiError::not_found());
+    }
+    let allowed =
+        admin.is_system_admin() || roles.iter().any(|r| admin.has_role_in_agency(r.agency_id, "agency_admin"));
+    if !allowed {
+        return Err(ApiError::new(ErrorCode::Forbidden, "administrators of this person's agency only"));
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE staff SET active = false WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let (admin_id, staff_id) = (admin.id.to_string(), id.to_string());
+    audit::append(&mut tx, &audit::Entry::by_staff(&admin_id, "admin.staff_disabled", ("staff", &staff_id), json!({})))
+        .await?;
+    tx.commit().await?;
+    session::revoke_all_for_staff(&state.db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,77 @@
+//! Agency administration: administrators manage their own agency only.
+
+use integration_tests::{TestApp, expect_error};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn agency_administrators_manage_their_own_agency_only() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let ward_admin = app.staff_session("hacthanh.quantri").await;
+    let other_admin = app.staff_session("stp.quantri").await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let ward = app.agency_id("H56.101").await;
+    let justice = app.agency_id("H56.14").await;
+
+    let res = app.get_as(&clerk, &format!("/api/v1/agencies/{ward}/units")).await;
+    let units: Vec<Value> = res.json().await.expect("json");
+    let one_stop = units.iter().find(|u| u["kind"] == "one_stop").expect("one-stop unit")["id"].clone();
+    let justice_units: Vec<Value> =
+        app.get_as(&clerk, &format!("/api/v1/agencies/{justice}/units")).await.json().await.expect("json");
+
+    // A new unit, by the ward's administrator; not by another agency's; not by a clerk.
+    let unit = json!({"name": "Bộ phận Văn hóa - Xã hội", "kind": "specialist"});
+    expect_error(app.post_as(&other_admin, &format!("/api/v1/agencies/{ward}/units"), &unit).await, 403, "forbidden")
+        .await;
+    expect_error(app.post_as(&clerk, &format!("/api/v1/agencies/{ward}/units"), &unit).await, 403, "forbidden").await;
+    assert_eq!(app.post_as(&ward_admin, &format!("/api/v1/agencies/{ward}/units"), &unit).await.status(), 201);
+    expect_error(app.post_as(&ward_admin, &format!("/api/v1/agencies/{ward}/units"), &unit).await, 409, "conflict")
+        .await;
+
+    // A new clerk at the ward's desk.
+    let new_staff = json!({"username": "hacthanh.motcua2", "full_name": "Lương Thị Thanh Tâm",
+                           "roles": [{"unit_id": one_stop, "role": "clerk"}]});
+    let res = app.post_as(&ward_admin, &format!("/api/v1/agencies/{ward}/staff"), &new_staff).await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.expect("json");
+    expect_error(
+        app.post_as(&ward_admin, &format!("/api/v1/agencies/{ward}/staff"), &new_staff).await,
+        409,
+        "conflict",
+    )
+    .await;
+    // Roles outside the agency, or system_admin, are refused with the field named.
+    let bad = json!({"username": "x.y", "full_name": "Phan Văn Long",
+                     "roles": [{"unit_id": justice_units[0]["id"], "role": "clerk"}, {"unit_id": one_stop, "role": "system_admin"}]});
+    let err = expect_error(
+        app.post_as(&ward_admin, &format!("/api/v1/agencies/{ward}/staff"), &bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> =
+        err["details"].as_array().into_iter().flatten().filter_map(|d| d["field"].as_str()).collect();
+    assert!(fields.contains(&"body.roles[0].unit_id") && fields.contains(&"body.roles[1].role"), "{err}");
+
+    // The new clerk works; disabling the account ends their session at once.
+    let new_clerk = app.staff_session("hacthanh.motcua2").await;
+    assert_eq!(app.get_as(&new_clerk, "/api/v1/queues").await.status(), 200);
+    let id = created["id"].as_str().unwrap_or_default();
+    expect_error(app.post_as(&other_admin, &format!("/api/v1/staff/{id}/disable"), &json!({})).await, 403, "forbidden")
+        .await;
+    assert_eq!(app.post_as(&ward_admin, &format!("/api/v1/staff/{id}/disable"), &json!({})).await.status(), 204);
+    expect_error(app.get_as(&new_clerk, "/api/v1/queues").await, 401, "unauthenticated").await;
+    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM session WHERE staff_id = $1::uuid AND revoked_at IS NULL")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(live, 0);
+
+    let audited: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'admin.%' ORDER BY seq")
+            .fetch_all(&app.db)
+            .await
+            .expect("audit");
+    assert_eq!(audited, ["admin.unit_created", "admin.staff_created", "admin.staff_disabled"]);
+}
