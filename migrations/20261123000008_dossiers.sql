@@ -33,6 +33,8 @@ CREATE TABLE dossier (
     due_at                timestamptz,
     original_due_at       timestamptz,
     paused_at             timestamptz,
+    -- While paused: the appointment as it stood (due_at is NULL: the new one depends on the supplement).
+    paused_due_at         timestamptz,
     remaining_minutes     integer,
     apologies             integer NOT NULL DEFAULT 0 CHECK (apologies <= 1),
     finished_at           timestamptz,

@@ -7,9 +7,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    domain::catalogue::{self, Competent, Procedure},
+    domain::catalogue::{self, CatalogueProblem, Competent, Procedure},
     store::audit,
 };
+
+/// The problem code of an agency code that names no agency of the system.
+pub const UNKNOWN_AGENCY: &str = "unknown_agency";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ImportReport {
@@ -19,6 +22,45 @@ pub struct ImportReport {
     pub updated: u32,
     /// Procedures identical to their current version (nothing published).
     pub unchanged: u32,
+}
+
+/// Agency codes named by `procs` (competent agency, workflow steps) that no agency has, with their paths
+/// (`[i].competent.agency`, `[i].workflow[j].agency`). Dossiers resolve these codes when they are received
+/// and moved, so a procedure naming an unknown agency could be published but no dossier of it handled.
+pub async fn unknown_agencies(
+    tx: &mut Transaction<'_, Postgres>,
+    procs: &[Procedure],
+) -> anyhow::Result<Vec<CatalogueProblem>> {
+    let mut named: Vec<(String, &str)> = Vec::new();
+    for (i, p) in procs.iter().enumerate() {
+        if let Competent::Agency(code) = &p.competent {
+            named.push((format!("[{i}].competent.agency"), code));
+        }
+        for (j, step) in p.workflow.iter().enumerate() {
+            if let Some(code) = &step.agency {
+                named.push((format!("[{i}].workflow[{j}].agency"), code));
+            }
+        }
+    }
+    if named.is_empty() {
+        return Ok(Vec::new());
+    }
+    let codes: Vec<&str> = named.iter().map(|(_, c)| *c).collect();
+    // The same lookup the dossier use cases make.
+    let known: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT code FROM agency_code WHERE kind = 'qd20' AND code = ANY($1)")
+            .bind(&codes)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(named
+        .into_iter()
+        .filter(|(_, code)| !known.iter().any(|k| k == code))
+        .map(|(path, code)| CatalogueProblem {
+            path,
+            code: UNKNOWN_AGENCY,
+            message: format!("no agency has the code {code:?}"),
+        })
+        .collect())
 }
 
 /// Publishes every procedure of `procs` whose content differs from its current version.

@@ -286,6 +286,7 @@ struct Row {
     due_at: Option<OffsetDateTime>,
     original_due_at: Option<OffsetDateTime>,
     paused_at: Option<OffsetDateTime>,
+    paused_due_at: Option<OffsetDateTime>,
     remaining_minutes: Option<i32>,
     apologies: i32,
     finished_at: Option<OffsetDateTime>,
@@ -298,7 +299,7 @@ const SELECT_ROW: &str = "SELECT d.id, d.code, pv.version AS procedure_version, 
         d.agency_id, a.name AS agency_name, d.channel, d.state, d.resume_to, d.version, d.applicant_citizen_id,
         d.applicant, d.owner, d.form_answers, d.fees_total, d.payment_state, d.current_step, d.current_unit_id,
         d.assignee_id, d.submitted_at, d.received_at, d.clock_started_at, d.due_at, d.original_due_at, d.paused_at,
-        d.remaining_minutes, d.apologies, d.finished_at, d.returned_at,
+        d.paused_due_at, d.remaining_minutes, d.apologies, d.finished_at, d.returned_at,
         ARRAY(SELECT h.unit_id FROM dossier_holder h WHERE h.dossier_id = d.id) AS holder_units
    FROM dossier d JOIN procedure_version pv ON pv.id = d.procedure_version_id JOIN agency a ON a.id = d.agency_id
   WHERE d.id = $1";
@@ -319,12 +320,19 @@ async fn load(tx: &mut Transaction<'_, Postgres>, id: Uuid, lock: bool) -> Resul
     Ok(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **tx).await?)
 }
 
-/// Whether `caller` may see the dossier: its applicant, or staff of a unit that holds or held it.
+/// Whether `caller` may see the dossier: its applicant, a clerk, officer or leader of a unit that holds or held
+/// it, or a leader of
+/// the competent agency (who answers for every dossier of the agency: signs apologies and stop notices).
 /// The one place this rule lives; every read and every action goes through it.
 fn can_see(caller: &Caller, row: &Row) -> bool {
     match caller {
         Caller::Citizen(c) => row.applicant_citizen_id == Some(c.id),
-        Caller::Staff(s) => s.roles.iter().any(|r| row.holder_units.contains(&r.unit_id)),
+        // Administrators configure; they do not read citizens' files by virtue of their unit.
+        Caller::Staff(s) => s
+            .roles
+            .iter()
+            .filter(|r| matches!(r.role.as_str(), "clerk" | "officer" | "leader"))
+            .any(|r| row.holder_units.contains(&r.unit_id) || (r.role == "leader" && r.agency_id == row.agency_id)),
     }
 }
 
@@ -359,8 +367,12 @@ fn staff_roles(s: &StaffCaller, row: &Row, action: Action) -> Vec<Role> {
         s.roles_in(unit).for_each(&mut add);
     }
     // Withdrawal at the counter, apologies and stopping belong to the desks and leaders that hold or held
-    // the dossier, wherever it is now.
-    if matches!(action, Action::Withdraw | Action::Apologise | Action::Stop) {
+    // the dossier, wherever it is now. So do receiving a supplement and recording a payment: the applicant
+    // brings them to the one-stop desk even when a processing unit asked for them.
+    if matches!(
+        action,
+        Action::Withdraw | Action::Apologise | Action::Stop | Action::ReceiveSupplement | Action::RecordPayment
+    ) {
         let concerned = |r: &&StaffRole| {
             row.holder_units.contains(&r.unit_id) || (r.role == "leader" && r.agency_id == row.agency_id)
         };
@@ -1127,7 +1139,15 @@ pub async fn act(
                     "the workflow has no further processing step",
                 ));
             }
-            if action == Action::SubmitForApproval && !matches!(procedure.workflow[next].role, StepRole::Leader) {
+            let next_is_approval = matches!(procedure.workflow[next].role, StepRole::Leader);
+            if action == Action::HandOver && next_is_approval {
+                return Err(ApiError::field(
+                    "body.action",
+                    "use_submit_for_approval",
+                    "the next step is a leader's approval: submit it for approval",
+                ));
+            }
+            if action == Action::SubmitForApproval && !next_is_approval {
                 return Err(ApiError::field(
                     "body.action",
                     "next_step_not_approval",
@@ -1183,7 +1203,11 @@ pub async fn act(
         Action::ReturnResult => {
             close_step(tx, id, now).await?;
             d.returned_at = Some(now);
-            data = json!({"delivery": req.delivery.as_deref().unwrap_or("in_person")});
+            let delivery = req.delivery.as_deref().unwrap_or("in_person");
+            if !matches!(delivery, "in_person" | "post" | "online") {
+                problems.push(FieldError::new("body.delivery", "invalid", "in_person, post or online"));
+            }
+            data = json!({"delivery": delivery});
         }
         Action::RequestSupplement | Action::RequestPayment => {
             if action == Action::RequestSupplement && req.items.is_empty() {
@@ -1193,6 +1217,7 @@ pub async fn act(
             if let Some(due) = row.due_at {
                 d.remaining_minutes = Some(calendar.working_minutes_between(local(now), local(due)) as i32);
                 d.paused_at = Some(now);
+                d.paused_due_at = Some(due);
                 d.due_at = None;
             }
             if action == Action::RequestPayment {
@@ -1224,6 +1249,7 @@ pub async fn act(
                     from_local(calendar.add_working_minutes(begin, i64::from(row.remaining_minutes.unwrap_or(0))))
                 });
                 d.paused_at = None;
+                d.paused_due_at = None;
                 d.remaining_minutes = None;
                 data["clock"] = json!(if restart { "restarted" } else { "resumed" });
             }
@@ -1235,7 +1261,9 @@ pub async fn act(
         Action::Apologise => {
             let new_due =
                 req.new_due_at.ok_or_else(|| ApiError::field("body.new_due_at", "required", "the new appointment"))?;
-            let current = row.due_at.or(row.paused_at);
+            // While paused the appointment the applicant holds is the one frozen at the pause; the apology
+            // extends the frozen time left by the working time between the two dates.
+            let current = row.due_at.or(row.paused_due_at);
             if current.is_some_and(|c| new_due <= c) || new_due <= now {
                 problems.push(FieldError::new(
                     "body.new_due_at",
@@ -1243,8 +1271,15 @@ pub async fn act(
                     "must be later than the current appointment",
                 ));
             }
-            d.original_due_at = row.original_due_at.or(row.due_at);
-            d.due_at = Some(new_due);
+            d.original_due_at = row.original_due_at.or(current);
+            match (row.paused_at, row.paused_due_at) {
+                (Some(_), Some(frozen)) => {
+                    let extra = calendar.working_minutes_between(local(frozen), local(new_due));
+                    d.remaining_minutes = Some(row.remaining_minutes.unwrap_or(0) + extra.max(0) as i32);
+                    d.paused_due_at = Some(new_due);
+                }
+                _ => d.due_at = Some(new_due),
+            }
             d.apologies += 1;
             data = json!({"previous_due_at": row.due_at.map(|t| t.to_string())});
         }
@@ -1260,7 +1295,7 @@ pub async fn act(
         "UPDATE dossier SET state = $2, resume_to = $3, version = version + 1, current_step = $4, current_unit_id = $5,
                 assignee_id = $6, received_at = $7, clock_started_at = $8, due_at = $9, original_due_at = $10,
                 paused_at = $11, remaining_minutes = $12, apologies = $13, finished_at = $14, returned_at = $15,
-                payment_state = $16, updated_at = now()
+                payment_state = $16, paused_due_at = $17, updated_at = now()
           WHERE id = $1",
     )
     .bind(id)
@@ -1279,6 +1314,7 @@ pub async fn act(
     .bind(d.finished_at)
     .bind(d.returned_at)
     .bind(&d.payment_state)
+    .bind(d.paused_due_at)
     .execute(&mut **tx)
     .await?;
     let seq: i32 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) + 1 FROM dossier_action WHERE dossier_id = $1")

@@ -501,6 +501,8 @@ impl FormSchema {
                 let n = nfc_trim(help).chars().count();
                 if n > MAX_HELP_CHARS {
                     push(at("help"), TOO_LONG, format!("help has {n} characters; at most {MAX_HELP_CHARS}"));
+                } else if help.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                    push(at("help"), INVALID_FORMAT, "help must not contain control characters".into());
                 }
             }
             if let FieldKind::Select { options } = &f.kind {

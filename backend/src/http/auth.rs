@@ -77,7 +77,7 @@ impl FromRequestParts<AppState> for Caller {
                 });
             }
         }
-        store::session::touch(&state.db, &token).await?;
+        store::session::touch(&state.db, &token, (idle / 10_i32).min(time::Duration::MINUTE)).await?;
         match (session.citizen_id, session.staff_id) {
             (Some(id), None) => Ok(Caller::Citizen(CitizenCaller { id })),
             (None, Some(id)) => {

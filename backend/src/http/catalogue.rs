@@ -63,6 +63,18 @@ pub async fn search(
     if q.q.as_ref().is_some_and(|s| s.chars().count() > 200) {
         return Err(ApiError::field("query.q", "too_long", "at most 200 characters"));
     }
+    // PostgreSQL text cannot hold NUL: refuse control characters (other than white space, which separates
+    // words) here rather than fail in the query.
+    let control = |c: char| c.is_control() && !c.is_whitespace();
+    for (name, value) in [("q", &q.q), ("field", &q.field), ("level", &q.level), ("online_level", &q.online_level)] {
+        if value.as_deref().is_some_and(|v| v.chars().any(control)) {
+            return Err(ApiError::field(
+                &format!("query.{name}"),
+                "invalid_format",
+                "must not contain control characters",
+            ));
+        }
+    }
     let rows = sqlx::query_as(
         "SELECT p.code, pv.name, pv.field_code, pv.field_name, pv.online_level, pv.competent_level, pv.competent_agency,
                 pv.version, pv.is_sample
@@ -98,6 +110,10 @@ pub struct ProcedureDocument {
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalogue", params(("code" = String, Path)),
     responses((status = 200, body = ProcedureDocument), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<ProcedureDocument>> {
+    if code.chars().any(char::is_control) {
+        // No procedure code has one (and PostgreSQL text cannot hold NUL).
+        return Err(ApiError::not_found());
+    }
     let row: Option<(i32, serde_json::Value)> = sqlx::query_as(
         "SELECT pv.version, pv.document FROM procedure p
            JOIN procedure_version pv ON pv.procedure_id = p.id AND pv.version = p.current_version WHERE p.code = $1",
@@ -135,12 +151,17 @@ pub async fn import(State(state): State<AppState>, caller: Caller, body: Bytes) 
         return Err(ApiError::new(ErrorCode::Forbidden, "system administrators only"));
     }
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("body", "invalid_encoding", "must be UTF-8"))?;
-    let procs = catalogue::import(text).map_err(|problems| {
+    let refused = |problems: Vec<catalogue::CatalogueProblem>| {
         ApiError::validation(
             problems.into_iter().map(|p| FieldError::new(format!("body{}", p.path), p.code, p.message)).collect(),
         )
-    })?;
+    };
+    let procs = catalogue::import(text).map_err(refused)?;
     let mut tx = state.db.begin().await?;
+    let unknown = app::catalogue::unknown_agencies(&mut tx, &procs).await?;
+    if !unknown.is_empty() {
+        return Err(refused(unknown));
+    }
     let report = app::catalogue::publish(&mut tx, (ActorKind::Staff, &staff.id.to_string()), &procs).await?;
     tx.commit().await?;
     Ok(Json(report))

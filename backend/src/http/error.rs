@@ -291,10 +291,55 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
+        let (parts, body) = req.into_parts();
+        let json_type = parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ct| ct.split(';').next())
+            .is_some_and(|ct| {
+                let ct = ct.trim();
+                ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json"))
+            });
+        if !json_type {
+            return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "expected content-type: application/json"));
+        }
+        let bytes = match axum::body::Bytes::from_request(Request::from_parts(parts, body), state).await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::new(ErrorCode::PayloadTooLarge, "request body too large"));
+            }
+            Err(e) => return Err(ApiError::new(ErrorCode::BadRequest, e.body_text())),
+        };
+        // PostgreSQL text cannot hold U+0000: refuse it here, for every field, instead of failing later.
+        if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(br"\u0000"))
+            && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(path) = nul_path(&value, "body".to_owned())
+        {
+            return Err(ApiError::field(&path, "invalid_characters", "text must not contain the NUL character"));
+        }
+        match Json::<T>::from_bytes(&bytes) {
             Ok(Json(v)) => Ok(Self(v)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
+    }
+}
+
+/// The path of the first string (or object key) holding U+0000, e.g. `body.items[2]`.
+fn nul_path(v: &serde_json::Value, at: String) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0').then_some(at),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, x)| nul_path(x, format!("{at}[{i}]")))
+        }
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            if k.contains('\0') {
+                Some(format!("{at}.{}", k.replace('\0', "?")))
+            } else {
+                nul_path(x, format!("{at}.{k}"))
+            }
+        }),
+        _ => None,
     }
 }
 
@@ -350,6 +395,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // PostgreSQL text cannot hold U+0000: name the parameter that carries one.
+        if let Some(pair) =
+            parts.uri.query().and_then(|q| q.split('&').find(|p| p.to_ascii_lowercase().contains("%00")))
+        {
+            let name = pair.split('=').next().unwrap_or("");
+            let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(50).collect();
+            return Err(ApiError::field(
+                &format!("query.{name}"),
+                "invalid_format",
+                "must not contain the NUL character",
+            ));
+        }
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(Self(v)),
             Err(rejection) => {

@@ -74,14 +74,14 @@ pub async fn find(pool: &PgPool, token: &str) -> sqlx::Result<Option<SessionRow>
     .await
 }
 
-/// Records activity (at most once a minute per session, to keep reads cheap).
-pub async fn touch(pool: &PgPool, token: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE session SET last_seen_at = now() WHERE token_hash = $1 AND last_seen_at < now() - interval '1 minute'",
-    )
-    .bind(hash_token(token))
-    .execute(pool)
-    .await?;
+/// Records activity, at most once per `granularity` per session to keep reads cheap. The caller picks a
+/// granularity well under the idle timeout (a tenth of it, at most a minute).
+pub async fn touch(pool: &PgPool, token: &str, granularity: Duration) -> sqlx::Result<()> {
+    sqlx::query("UPDATE session SET last_seen_at = now() WHERE token_hash = $1 AND last_seen_at < now() - $2")
+        .bind(hash_token(token))
+        .bind(granularity)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

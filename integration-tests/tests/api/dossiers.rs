@@ -66,6 +66,9 @@ async fn full_counter_journey_with_history_and_national_codes() {
     );
     let d = act_ok(&app, &officer, &d, "hand_over", json!({"note": "Đủ điều kiện kết hôn"})).await;
     assert_eq!((d["national_status"].as_u64(), d["current_step"].as_u64()), (Some(4), Some(2)));
+    // The next step is the leader's approval: it is reached by submitting for approval, not by a hand-over.
+    let err = expect_error(act(&app, &officer, &d, "hand_over", json!({})).await, 422, "validation_failed").await;
+    assert_eq!(err["details"][0]["code"], "use_submit_for_approval");
     let d = act_ok(&app, &officer, &d, "submit_for_approval", json!({})).await;
     assert_eq!(
         (d["state"].as_str(), d["national_status"].as_u64(), d["current_step"].as_u64()),

@@ -1,9 +1,13 @@
 //! One test binary for every API test (faster to link, shares the template database).
 
+mod admin;
 mod audit;
 mod calendar;
+mod catalogue;
 mod dossier_code;
 mod dossiers;
 mod foundation;
+mod lifecycle;
 mod queues;
+mod security;
 mod seed;

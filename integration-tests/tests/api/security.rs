@@ -118,7 +118,7 @@ async fn authorization_matrix_for_dossier_reads_files_and_actions() {
     let baseline = without_request_id(baseline);
     assert_eq!(baseline["code"], "not_found");
 
-    let get = |p: String| Req::Get(p);
+    let get = Req::Get;
     let action = |id: &str, a: &str, version: &Value| {
         Req::Post(format!("/api/v1/dossiers/{id}/actions"), json!({"action": a, "expected_version": version}))
     };
@@ -234,7 +234,6 @@ async fn authorization_matrix_for_dossier_reads_files_and_actions() {
     assert_eq!(app.get_as(&officer, &d2_get).await.status(), 200);
 
     // The officer moves D1 on to the leader; the one-stop desk held it before and still sees it.
-    let d1 = act_ok(&app, &officer, &d1, "hand_over", json!({})).await;
     let d1 = act_ok(&app, &officer, &d1, "submit_for_approval", json!({})).await;
     assert_eq!(d1["state"], "awaiting_approval");
     for path in [&d1_get, &d1_history, &d1_download, &d2_get] {
@@ -247,6 +246,26 @@ async fn authorization_matrix_for_dossier_reads_files_and_actions() {
         expect_error(app.get_as(s, &d2_get).await, 404, "not_found").await;
     }
     expect_error(act(&app, &stp_clerk, &d2, "send_back", json!({"reason": "Sai"})).await, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn administrators_are_not_readers_of_dossiers() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let officer = app.staff_session("hacthanh.tuphap").await;
+    let leader = app.staff_session("hacthanh.chutich").await;
+    let agency_admin = app.staff_session("hacthanh.quantri").await;
+    let d = counter_dossier(&app, &clerk).await;
+    let d = act_ok(&app, &clerk, &d, "hand_over", json!({})).await;
+    let d = act_ok(&app, &officer, &d, "hand_over", json!({})).await;
+    let d = act_ok(&app, &officer, &d, "submit_for_approval", json!({})).await;
+    let path = format!("/api/v1/dossiers/{}", id_of(&d));
+    assert_eq!(app.get_as(&leader, &path).await.status(), 200, "the leader signs it");
+    // Managing units and accounts is not a reason to read citizens' personal data.
+    expect_error(app.get_as(&agency_admin, &path).await, 404, "not_found").await;
+    let file = format!("{path}/attachments/{}", attachment_id(&d, "TP01"));
+    expect_error(app.get_as(&agency_admin, &file).await, 404, "not_found").await;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -308,7 +327,8 @@ async fn state_changing_requests_need_the_sessions_csrf_token() {
         ("another session's token", Some(officer.csrf.as_str())),
     ];
     for (what, csrf) in attempts {
-        let res = raw(&app, Method::POST, &actions, Some(&clerk.cookie), csrf).json(&hand_over).send().await.expect("sent");
+        let res =
+            raw(&app, Method::POST, &actions, Some(&clerk.cookie), csrf).json(&hand_over).send().await.expect("sent");
         let body = expect_error(res, 403, "csrf_failed").await;
         assert_eq!(body["details"][0]["field"], "header.x-csrf-token", "{what}: {body}");
 
@@ -426,6 +446,28 @@ async fn an_idle_session_times_out_and_is_revoked() {
     expect_unauthenticated(app.get_as(&clerk, &path).await, "revoked").await;
 }
 
+#[tokio::test]
+async fn a_session_in_use_does_not_time_out_as_idle() {
+    let app = TestApp::spawn_with(|c| c.session_idle = Duration::from_secs(60)).await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let path = format!("/api/v1/dossiers/{}", Uuid::new_v4());
+    // Time passing is simulated by moving the session's last activity back.
+    let wait_50_seconds = || async {
+        sqlx::query("UPDATE session SET last_seen_at = last_seen_at - interval '50 seconds' WHERE token_hash = $1")
+            .bind(motcua::store::session::hash_token(&clerk.cookie))
+            .execute(&app.db)
+            .await
+            .expect("time passes");
+    };
+    assert_eq!(app.get_as(&clerk, &path).await.status(), 404, "signed in at 0 s");
+    for at in [50, 100, 150] {
+        wait_50_seconds().await;
+        // Never more than 50 seconds without a request: never idle for a minute.
+        assert_eq!(app.get_as(&clerk, &path).await.status(), 404, "still signed in at {at} s");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // 3. Bad input: refused, nothing saved
 // ---------------------------------------------------------------------------------------------------------
@@ -442,10 +484,7 @@ struct Counts {
 
 fn files_under(dir: &std::path::Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .map(|e| if e.path().is_dir() { files_under(&e.path()) } else { 1 })
-        .sum()
+    entries.flatten().map(|e| if e.path().is_dir() { files_under(&e.path()) } else { 1 }).sum()
 }
 
 async fn counts(app: &TestApp) -> Counts {
@@ -467,6 +506,9 @@ enum Input {
     /// An upload by citizen A.
     Upload(&'static str, Vec<u8>),
 }
+
+/// What is sent, the status and error code expected, and (field, code) pairs expected among the details.
+type BadCase = (&'static str, Input, u16, &'static str, Vec<(&'static str, &'static str)>);
 
 /// A padded, well-formed PDF of `size` bytes.
 fn pdf_of_size(size: usize) -> Vec<u8> {
@@ -509,12 +551,12 @@ async fn bad_input_is_refused_and_leaves_nothing_behind() {
         "]".repeat(10_000)
     );
     let elf = [b"\x7fELF\x02\x01\x01\0".as_slice(), &[0u8; 120]].concat();
-    let mz = [b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".as_slice(), &[0u8; 100], b"This program cannot be run in DOS mode"]
-        .concat();
+    let mz =
+        [b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".as_slice(), &[0u8; 100], b"This program cannot be run in DOS mode"]
+            .concat();
     let html = b"  <!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>".to_vec();
 
-    // (what, input, status, error code, expected (field, code) details)
-    let cases: Vec<(&str, Input, u16, &str, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<BadCase> = vec![
         (
             "unknown procedure",
             Input::Submit(with("procedure_code", json!("9.999999"))),
@@ -543,7 +585,13 @@ async fn bad_input_is_refused_and_leaves_nothing_behind() {
             "validation_failed",
             vec![("body.attachments[0].upload_id", "unknown")],
         ),
-        ("form is a number", Input::Submit(with("form", json!(5))), 422, "validation_failed", vec![("body.form", "invalid_type")]),
+        (
+            "form is a number",
+            Input::Submit(with("form", json!(5))),
+            422,
+            "validation_failed",
+            vec![("body.form", "invalid_type")],
+        ),
         (
             "procedure_code of the wrong JSON type",
             Input::Submit(with("procedure_code", json!(1001193))),
@@ -559,10 +607,34 @@ async fn bad_input_is_refused_and_leaves_nothing_behind() {
             vec![("body", "invalid_json")],
         ),
         ("10,000 nested arrays", Input::RawSubmit(nested.into_bytes()), 400, "invalid_json", vec![]),
-        ("an ELF executable named .pdf", Input::Upload("to-khai.pdf", elf), 422, "validation_failed", vec![("body.file", "dangerous_content")]),
-        ("a Windows executable named .pdf", Input::Upload("to-khai.pdf", mz), 422, "validation_failed", vec![("body.file", "dangerous_content")]),
-        ("an HTML page named .pdf", Input::Upload("to-khai.pdf", html), 422, "validation_failed", vec![("body.file", "dangerous_content")]),
-        ("a file over the upload limit", Input::Upload("lớn.pdf", pdf_of_size(20_000)), 413, "payload_too_large", vec![("body.file", "too_large")]),
+        (
+            "an ELF executable named .pdf",
+            Input::Upload("to-khai.pdf", elf),
+            422,
+            "validation_failed",
+            vec![("body.file", "dangerous_content")],
+        ),
+        (
+            "a Windows executable named .pdf",
+            Input::Upload("to-khai.pdf", mz),
+            422,
+            "validation_failed",
+            vec![("body.file", "dangerous_content")],
+        ),
+        (
+            "an HTML page named .pdf",
+            Input::Upload("to-khai.pdf", html),
+            422,
+            "validation_failed",
+            vec![("body.file", "dangerous_content")],
+        ),
+        (
+            "a file over the upload limit",
+            Input::Upload("lớn.pdf", pdf_of_size(20_000)),
+            413,
+            "payload_too_large",
+            vec![("body.file", "too_large")],
+        ),
         (
             "a path-traversal name",
             Input::Upload("../../etc/passwd.pdf", minimal_pdf("p")),
@@ -584,7 +656,13 @@ async fn bad_input_is_refused_and_leaves_nothing_behind() {
             "validation_failed",
             vec![("body.file.name", "invalid_characters")],
         ),
-        ("an empty file", Input::Upload("rỗng.pdf", Vec::new()), 422, "validation_failed", vec![("body.file", "empty_file")]),
+        (
+            "an empty file",
+            Input::Upload("rỗng.pdf", Vec::new()),
+            422,
+            "validation_failed",
+            vec![("body.file", "empty_file")],
+        ),
     ];
 
     for (what, input, status, code, details) in cases {
@@ -629,9 +707,38 @@ async fn bad_input_is_refused_and_leaves_nothing_behind() {
             .expect("uploads");
     assert_eq!(attached, [None, None, None]);
 
+    // The limit itself is allowed; one byte more is not.
+    let res = app.upload_as(&citizen_a, "vừa đủ.pdf", pdf_of_size(10_000)).await;
+    assert_eq!(res.status(), 201, "exactly at the limit");
+    let res = app.upload_as(&citizen_a, "quá một byte.pdf", pdf_of_size(10_001)).await;
+    expect_error(res, 413, "payload_too_large").await;
+
     // After all that, the honest submission goes through, with the same uploads.
     let (status, body) = json_of(app.post_as(&citizen_a, "/api/v1/dossiers", &good).await).await;
     assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn a_nul_character_in_dossier_text_is_a_422_not_a_500() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let citizen = app.citizen_session("038090000101", "Lê Văn An").await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let d = counter_dossier(&app, &clerk).await;
+    let before = counts(&app).await;
+
+    let body = json!({"procedure_code": "1.001193\u{0}", "agency_id": app.agency_id("H56.101").await, "form": {}});
+    let body = expect_error(app.post_as(&citizen, "/api/v1/dossiers", &body).await, 422, "validation_failed").await;
+    assert_eq!(body["details"][0]["field"], "body.procedure_code");
+    for (action, extra, field) in [
+        ("hand_over", json!({"note": "Đã kiểm tra\u{0}"}), "body.note"),
+        ("refuse", json!({"reason": "Thiếu\u{0}"}), "body.reason"),
+        ("request_supplement", json!({"reason": "Thiếu", "items": ["Tờ khai\u{0}"]}), "body.items[0]"),
+    ] {
+        let body = expect_error(act(&app, &clerk, &d, action, extra).await, 422, "validation_failed").await;
+        assert_eq!(body["details"][0]["field"], field, "{action}: {body}");
+    }
+    assert_eq!(counts(&app).await, before);
 }
 
 // ---------------------------------------------------------------------------------------------------------
