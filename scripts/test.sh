@@ -70,4 +70,14 @@ for _ in $(seq 1 100); do curl -fsS "http://$MOTCUA_LISTEN/readyz" >/dev/null 2>
 (cd frontend && BASE_URL="http://$MOTCUA_LISTEN" ARTIFACTS_DIR="$ROOT/target/artifacts" npm run --silent test:browser) \
   || { echo "--- server log"; tail -50 "$TMP/server.log"; exit 1; }
 
+step "verify-audit names a tampered entry"
+target/debug/motcua verify-audit
+psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d motcua_browser -qc \
+  "BEGIN; SET LOCAL session_replication_role = replica; UPDATE audit_log SET details = '{\"tampered\": true}' WHERE seq = 3; COMMIT;"
+if out=$(target/debug/motcua verify-audit); then
+  echo "verify-audit did not notice the tampered entry: $out" >&2; exit 1
+fi
+echo "$out"
+case "$out" in *"entry 3"*) ;; *) echo "verify-audit named the wrong entry: $out" >&2; exit 1 ;; esac
+
 step "all checks passed"
