@@ -4,7 +4,8 @@
 use axum::{
     Json,
     extract::{Path, State},
-    http::StatusCode,
+    http::HeaderMap,
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -15,9 +16,10 @@ use super::{
     AppState,
     auth::Caller,
     error::{ApiError, ApiJson, ApiResult, ErrorBody, ErrorCode, FieldError},
+    idem,
 };
 use crate::{
-    app::{StaffCaller, require_staff},
+    app::{StaffCaller, idempotency::Begun, require_staff},
     store::{audit, session, staff},
 };
 
@@ -75,10 +77,11 @@ pub struct NewUnit {
     ))]
 pub async fn create_unit(
     State(state): State<AppState>,
+    headers: HeaderMap,
     caller: Caller,
     Path(agency_id): Path<Uuid>,
     ApiJson(req): ApiJson<NewUnit>,
-) -> ApiResult<(StatusCode, Json<UnitDto>)> {
+) -> ApiResult<Response> {
     let admin = require_staff(&caller)?;
     may_administer(admin, agency_id)?;
     let name = clean(&req.name);
@@ -92,24 +95,30 @@ pub async fn create_unit(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    let mut tx = state.db.begin().await?;
+    let request = serde_json::to_vec(&(agency_id, &req)).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "create_unit", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let tx = &mut g.tx;
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM unit WHERE agency_id = $1 AND name = $2)")
         .bind(agency_id)
         .bind(&name)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
     if exists {
         return Err(ApiError::new(ErrorCode::Conflict, "the agency already has a unit of that name"));
     }
-    let id = staff::insert_unit(&mut tx, agency_id, &name, &req.kind, false).await?;
+    let id = staff::insert_unit(&mut *tx, agency_id, &name, &req.kind, false).await?;
     let (admin_id, unit_id) = (admin.id.to_string(), id.to_string());
     audit::append(
-        &mut tx,
+        &mut *tx,
         &audit::Entry::by_staff(&admin_id, "admin.unit_created", ("unit", &unit_id), json!({"name": name})),
     )
     .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(UnitDto { id, name, kind: req.kind })))
+    let body = idem::to_json(&UnitDto { id, name, kind: req.kind })?;
+    g.finish(201, &body).await?;
+    Ok(idem::answer(201, body))
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Clone)]
@@ -153,10 +162,11 @@ pub struct StaffDto {
     ))]
 pub async fn create_staff(
     State(state): State<AppState>,
+    headers: HeaderMap,
     caller: Caller,
     Path(agency_id): Path<Uuid>,
     ApiJson(req): ApiJson<NewStaff>,
-) -> ApiResult<(StatusCode, Json<StaffDto>)> {
+) -> ApiResult<Response> {
     let admin = require_staff(&caller)?;
     may_administer(admin, agency_id)?;
     let (username, full_name) = (req.username.trim().to_owned(), clean(&req.full_name));
@@ -170,7 +180,12 @@ pub async fn create_staff(
     if req.roles.is_empty() {
         problems.push(FieldError::new("body.roles", "required", "at least one role"));
     }
-    let mut tx = state.db.begin().await?;
+    let request = serde_json::to_vec(&(agency_id, &req)).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "create_staff", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let tx = &mut g.tx;
     for (i, g) in req.roles.iter().enumerate() {
         if !matches!(g.role.as_str(), "clerk" | "officer" | "leader" | "agency_admin" | "system_admin") {
             problems.push(FieldError::new(format!("body.roles[{i}].role"), "unknown", "no such role"));
@@ -185,7 +200,7 @@ pub async fn create_staff(
         let in_agency: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM unit WHERE id = $1 AND agency_id = $2)")
             .bind(g.unit_id)
             .bind(agency_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
         if !in_agency {
             problems.push(FieldError::new(
@@ -198,11 +213,11 @@ pub async fn create_staff(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    if staff::find_by_username(&mut tx, &username).await?.is_some() {
+    if staff::find_by_username(&mut *tx, &username).await?.is_some() {
         return Err(ApiError::new(ErrorCode::Conflict, "the username is taken"));
     }
     let id = staff::insert_staff(
-        &mut tx,
+        &mut *tx,
         &staff::NewStaff {
             username: &username,
             full_name: &full_name,
@@ -213,20 +228,18 @@ pub async fn create_staff(
     )
     .await?;
     for g in &req.roles {
-        staff::grant(&mut tx, id, g.unit_id, &g.role).await?;
+        staff::grant(&mut *tx, id, g.unit_id, &g.role).await?;
     }
     let (admin_id, staff_id) = (admin.id.to_string(), id.to_string());
     let roles = serde_json::to_value(&req.roles).unwrap_or_default();
     audit::append(
-        &mut tx,
+        &mut *tx,
         &audit::Entry::by_staff(&admin_id, "admin.staff_created", ("staff", &staff_id), json!({"roles": roles})),
     )
     .await?;
-    tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(StaffDto { id, username, full_name, title: req.title, active: true, roles: req.roles }),
-    ))
+    let body = idem::to_json(&StaffDto { id, username, full_name, title: req.title, active: true, roles: req.roles })?;
+    g.finish(201, &body).await?;
+    Ok(idem::answer(201, body))
 }
 
 /// Disables a staff account: every session of it ends at once. Administrators of an agency where the account holds a role.
@@ -234,9 +247,10 @@ pub async fn create_staff(
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn disable_staff(
     State(state): State<AppState>,
+    headers: HeaderMap,
     caller: Caller,
     Path(id): Path<Uuid>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Response> {
     let admin = require_staff(&caller)?;
     let roles = staff::roles(&state.db, id).await?;
     if staff::get(&state.db, id).await?.is_none() {
@@ -247,12 +261,21 @@ pub async fn disable_staff(
     if !allowed {
         return Err(ApiError::new(ErrorCode::Forbidden, "administrators of this person's agency only"));
     }
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE staff SET active = false WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let request = id.as_bytes().to_vec();
+    let mut g = match idem::begin(&state, &caller, &headers, "disable_staff", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let tx = &mut g.tx;
+    sqlx::query("UPDATE staff SET active = false WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    session::revoke_all_for_staff(&mut **tx, id).await?;
     let (admin_id, staff_id) = (admin.id.to_string(), id.to_string());
-    audit::append(&mut tx, &audit::Entry::by_staff(&admin_id, "admin.staff_disabled", ("staff", &staff_id), json!({})))
-        .await?;
-    tx.commit().await?;
-    session::revoke_all_for_staff(&state.db, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    audit::append(
+        &mut *tx,
+        &audit::Entry::by_staff(&admin_id, "admin.staff_disabled", ("staff", &staff_id), json!({})),
+    )
+    .await?;
+    let body = serde_json::Value::Null;
+    g.finish(204, &body).await?;
+    Ok(idem::answer(204, body))
 }

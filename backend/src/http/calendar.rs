@@ -3,7 +3,8 @@
 use axum::{
     Json,
     extract::{Path, State},
-    http::StatusCode,
+    http::HeaderMap,
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -13,8 +14,10 @@ use super::{
     AppState,
     auth::Caller,
     error::{ApiError, ApiJson, ApiQuery, ApiResult, ErrorBody, ErrorCode, FieldError},
+    idem,
 };
 use crate::{
+    app::idempotency::Begun,
     domain::calendar::{StatutoryTime, WorkingHours, from_local, to_local},
     store::{self, audit},
 };
@@ -182,7 +185,7 @@ pub async fn deadline(
     }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetDay {
     pub kind: DayKind,
@@ -213,10 +216,11 @@ fn require_system_admin(caller: &Caller) -> Result<&crate::app::StaffCaller, Api
     ))]
 pub async fn set_day(
     State(state): State<AppState>,
+    headers: HeaderMap,
     caller: Caller,
     Path(day): Path<String>,
     ApiJson(req): ApiJson<SetDay>,
-) -> ApiResult<Json<CalendarDayDto>> {
+) -> ApiResult<Response> {
     let staff = require_system_admin(&caller)?;
     let day = parse_day(&day)?;
     let name = unicode_normalization::UnicodeNormalization::nfc(req.name.trim()).collect::<String>();
@@ -236,7 +240,12 @@ pub async fn set_day(
         return Err(ApiError::validation(problems));
     }
     let kind = if req.kind == DayKind::WorkingDay { "working_day" } else { "day_off" };
-    let mut tx = state.db.begin().await?;
+    let request = serde_json::to_vec(&(&day, &req)).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "set_day", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let tx = &mut g.tx;
     sqlx::query(
         "INSERT INTO calendar_day (day, kind, name, source) VALUES ($1, $2, $3, 'admin')
          ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, source = 'admin', updated_at = now()",
@@ -244,11 +253,11 @@ pub async fn set_day(
     .bind(day)
     .bind(kind)
     .bind(&name)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let (staff_id, object_id) = (staff.id.to_string(), day.to_string());
     audit::append(
-        &mut tx,
+        &mut *tx,
         &audit::Entry::by_staff(
             &staff_id,
             "calendar.day_set",
@@ -257,8 +266,9 @@ pub async fn set_day(
         ),
     )
     .await?;
-    tx.commit().await?;
-    Ok(Json(CalendarDayDto { day, kind: req.kind, name, source: "admin".into() }))
+    let body = idem::to_json(&CalendarDayDto { day, kind: req.kind, name, source: "admin".into() })?;
+    g.finish(200, &body).await?;
+    Ok(idem::answer(200, body))
 }
 
 /// Removes a day from the exceptions (it becomes an ordinary weekday or weekend day again).
@@ -267,25 +277,32 @@ pub async fn set_day(
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_day(
     State(state): State<AppState>,
+    headers: HeaderMap,
     caller: Caller,
     Path(day): Path<String>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Response> {
     let staff = require_system_admin(&caller)?;
     let day = parse_day(&day)?;
-    let mut tx = state.db.begin().await?;
+    let request = day.to_string().into_bytes();
+    let mut g = match idem::begin(&state, &caller, &headers, "delete_day", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let tx = &mut g.tx;
     let gone =
-        sqlx::query("DELETE FROM calendar_day WHERE day = $1").bind(day).execute(&mut *tx).await?.rows_affected();
+        sqlx::query("DELETE FROM calendar_day WHERE day = $1").bind(day).execute(&mut **tx).await?.rows_affected();
     if gone == 0 {
         return Err(ApiError::not_found());
     }
     let (staff_id, object_id) = (staff.id.to_string(), day.to_string());
     audit::append(
-        &mut tx,
+        &mut *tx,
         &audit::Entry::by_staff(&staff_id, "calendar.day_removed", ("calendar_day", &object_id), serde_json::json!({})),
     )
     .await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    let body = serde_json::Value::Null;
+    g.finish(204, &body).await?;
+    Ok(idem::answer(204, body))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -310,10 +327,11 @@ pub struct WorkingHoursDto {
     ))]
 pub async fn set_working_hours(
     State(state): State<AppState>,
+    headers: HeaderMap,
     caller: Caller,
     Path(agency_id): Path<uuid::Uuid>,
     ApiJson(req): ApiJson<WorkingHoursDto>,
-) -> ApiResult<Json<WorkingHoursDto>> {
+) -> ApiResult<Response> {
     let staff = crate::app::require_staff(&caller)?;
     if !staff.is_system_admin() && !staff.has_role_in_agency(agency_id, "agency_admin") {
         return Err(ApiError::new(ErrorCode::Forbidden, "administrators of this agency only"));
@@ -338,7 +356,12 @@ pub async fn set_working_hours(
     WorkingHours::new(ms, me, as_, ae)
         .and_then(|h| h.with_paper_cutoff(cut))
         .map_err(|e| ApiError::field("body", "inconsistent_hours", &e.to_string()))?;
-    let mut tx = state.db.begin().await?;
+    let request = serde_json::to_vec(&(agency_id, &req)).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "set_working_hours", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let tx = &mut g.tx;
     let updated = sqlx::query(
         "UPDATE agency SET morning_start = $2, morning_end = $3, afternoon_start = $4, afternoon_end = $5, paper_cutoff = $6
           WHERE id = $1",
@@ -349,7 +372,7 @@ pub async fn set_working_hours(
     .bind(as_)
     .bind(ae)
     .bind(cut)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     if updated == 0 {
@@ -357,7 +380,7 @@ pub async fn set_working_hours(
     }
     let (staff_id, object_id) = (staff.id.to_string(), agency_id.to_string());
     audit::append(
-        &mut tx,
+        &mut *tx,
         &audit::Entry::by_staff(
             &staff_id,
             "calendar.working_hours_set",
@@ -366,6 +389,7 @@ pub async fn set_working_hours(
         ),
     )
     .await?;
-    tx.commit().await?;
-    Ok(Json(req))
+    let body = idem::to_json(&req)?;
+    g.finish(200, &body).await?;
+    Ok(idem::answer(200, body))
 }

@@ -4,7 +4,7 @@ use axum::{
     Json,
     body::Bytes,
     extract::{Path, State},
-    http::{HeaderValue, header},
+    http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
@@ -14,9 +14,10 @@ use super::{
     AppState,
     auth::Caller,
     error::{ApiError, ApiQuery, ApiResult, ErrorBody, ErrorCode, FieldError},
+    idem,
 };
 use crate::{
-    app::{self, catalogue::ImportReport},
+    app::{self, catalogue::ImportReport, idempotency::Begun},
     domain::catalogue,
     store::audit::ActorKind,
 };
@@ -145,7 +146,12 @@ pub async fn export(State(state): State<AppState>) -> ApiResult<Response> {
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, description = "Invalid procedures; `details[].field` is `body[i].path`", body = ErrorBody),
     ))]
-pub async fn import(State(state): State<AppState>, caller: Caller, body: Bytes) -> ApiResult<Json<ImportReport>> {
+pub async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<Response> {
     let staff = app::require_staff(&caller)?;
     if !staff.is_system_admin() {
         return Err(ApiError::new(ErrorCode::Forbidden, "system administrators only"));
@@ -157,12 +163,17 @@ pub async fn import(State(state): State<AppState>, caller: Caller, body: Bytes) 
         )
     };
     let procs = catalogue::import(text).map_err(refused)?;
-    let mut tx = state.db.begin().await?;
-    let unknown = app::catalogue::unknown_agencies(&mut tx, &procs).await?;
+    let mut g = match idem::begin(&state, &caller, &headers, "catalogue_import", &body).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let tx = &mut g.tx;
+    let unknown = app::catalogue::unknown_agencies(tx, &procs).await?;
     if !unknown.is_empty() {
         return Err(refused(unknown));
     }
-    let report = app::catalogue::publish(&mut tx, (ActorKind::Staff, &staff.id.to_string()), &procs).await?;
-    tx.commit().await?;
-    Ok(Json(report))
+    let report = app::catalogue::publish(tx, (ActorKind::Staff, &staff.id.to_string()), &procs).await?;
+    let body = idem::to_json(&report)?;
+    g.finish(200, &body).await?;
+    Ok(idem::answer(200, body))
 }

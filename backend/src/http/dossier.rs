@@ -5,7 +5,7 @@ use axum::{
     body::Body,
     extract::{Multipart, Path, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,33 +15,13 @@ use super::{
     AppState,
     auth::Caller,
     error::{ApiError, ApiJson, ApiResult, ErrorBody, ErrorCode, FieldError},
+    idem,
 };
 use crate::{
     app::dossier::{self as uc, ActionRequest, DossierView, HistoryEntry, ReceiveAtCounter, StepView, SubmitDossier},
-    app::idempotency::{self, Begun},
+    app::idempotency::Begun,
     domain::filetype,
 };
-
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
-
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    match headers.get(IDEMPOTENCY_KEY) {
-        None => Ok(None),
-        Some(v) => v
-            .to_str()
-            .map(|s| Some(s.to_owned()))
-            .map_err(|_| ApiError::field("header.idempotency-key", "invalid_format", "visible ASCII only")),
-    }
-}
-
-fn json_answer(status: u16, body: serde_json::Value) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    (status, Json(body)).into_response()
-}
-
-fn to_json(view: DossierView) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))
-}
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct UploadView {
@@ -64,7 +44,12 @@ pub struct UploadView {
         (status = 413, description = "The file is over the limit", body = ErrorBody),
         (status = 422, description = "Type not allowed, dangerous, truncated, or a bad file name", body = ErrorBody),
     ))]
-pub async fn upload(State(state): State<AppState>, caller: Caller, mut multipart: Multipart) -> ApiResult<Response> {
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    mut multipart: Multipart,
+) -> ApiResult<Response> {
     let limit = state.config.upload_limit_bytes;
     let mut found = None;
     while let Some(mut field) =
@@ -105,6 +90,11 @@ pub async fn upload(State(state): State<AppState>, caller: Caller, mut multipart
         ApiError::new(ErrorCode::ServiceUnavailable, "the file store is unavailable; nothing was saved")
             .with_retry_after(30)
     })?;
+    let request = [file_name.as_bytes(), b"\0", stored.sha256.as_slice()].concat();
+    let mut g = match idem::begin(&state, &caller, &headers, "upload", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
     let (owner_kind, owner_id) = match &caller {
         Caller::Citizen(c) => ("citizen", c.id),
         Caller::Staff(s) => ("staff", s.id),
@@ -120,10 +110,12 @@ pub async fn upload(State(state): State<AppState>, caller: Caller, mut multipart
     .bind(stored.size as i64)
     .bind(stored.sha256.as_slice())
     .bind(&stored.key)
-    .fetch_one(&state.db)
+    .fetch_one(&mut *g.tx)
     .await?;
     let view = UploadView { id, file_name, kind: kind.as_str().into(), size: stored.size, sha256: stored.sha256_hex() };
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    let body = idem::to_json(&view)?;
+    g.finish(201, &body).await?;
+    Ok(idem::answer(201, body))
 }
 
 /// A citizen submits a dossier online (national status 1, with its dossier code).
@@ -141,16 +133,15 @@ pub async fn submit(
     caller: Caller,
     ApiJson(req): ApiJson<SubmitDossier>,
 ) -> ApiResult<Response> {
-    let key = idempotency_key(&headers)?;
-    let request = serde_json::to_vec(&("submit", &req)).map_err(|e| ApiError::Internal(e.into()))?;
-    let mut g = match idempotency::begin(&state.db, &caller.key(), key.as_deref(), &request).await? {
-        Begun::Replay(r) => return Ok(json_answer(r.status, r.body)),
+    let request = serde_json::to_vec(&req).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "submit", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
         Begun::Fresh(g) => g,
     };
     let id = uc::submit(&mut g.tx, &caller, &req).await?;
-    let body = to_json(uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
+    let body = idem::to_json(&uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
     g.finish(201, &body).await?;
-    Ok(json_answer(201, body))
+    Ok(idem::answer(201, body))
 }
 
 /// A clerk receives a dossier at the counter or by post (national status 2): the dossier code and the
@@ -167,16 +158,15 @@ pub async fn receive_at_counter(
     caller: Caller,
     ApiJson(req): ApiJson<ReceiveAtCounter>,
 ) -> ApiResult<Response> {
-    let key = idempotency_key(&headers)?;
-    let request = serde_json::to_vec(&("counter", &req)).map_err(|e| ApiError::Internal(e.into()))?;
-    let mut g = match idempotency::begin(&state.db, &caller.key(), key.as_deref(), &request).await? {
-        Begun::Replay(r) => return Ok(json_answer(r.status, r.body)),
+    let request = serde_json::to_vec(&req).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "counter", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
         Begun::Fresh(g) => g,
     };
     let id = uc::receive_at_counter(&mut g.tx, &caller, &req).await?;
-    let body = to_json(uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
+    let body = idem::to_json(&uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
     g.finish(201, &body).await?;
-    Ok(json_answer(201, body))
+    Ok(idem::answer(201, body))
 }
 
 /// Takes one action on a dossier (accept, hand over, approve, ...). `expected_version` must be the
@@ -198,16 +188,15 @@ pub async fn act(
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<ActionRequest>,
 ) -> ApiResult<Response> {
-    let key = idempotency_key(&headers)?;
-    let request = serde_json::to_vec(&("act", id, &req)).map_err(|e| ApiError::Internal(e.into()))?;
-    let mut g = match idempotency::begin(&state.db, &caller.key(), key.as_deref(), &request).await? {
-        Begun::Replay(r) => return Ok(json_answer(r.status, r.body)),
+    let request = serde_json::to_vec(&(id, &req)).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "act", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
         Begun::Fresh(g) => g,
     };
     let id = uc::act(&mut g.tx, &caller, id, &req).await?;
-    let body = to_json(uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
+    let body = idem::to_json(&uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
     g.finish(200, &body).await?;
-    Ok(json_answer(200, body))
+    Ok(idem::answer(200, body))
 }
 
 /// One dossier, for its applicant or for staff of a unit that holds or held it (404 for anyone else).

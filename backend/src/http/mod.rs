@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod dossier;
 pub mod error;
 pub mod health;
+pub mod idem;
 pub mod middleware;
 pub mod queue;
 mod static_files;
@@ -109,7 +110,35 @@ fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, generated from the code (no database needed).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().into_openapi()
+    let mut doc = api_routes().into_openapi();
+    document_idempotency_key(&mut doc);
+    doc
+}
+
+/// Every mutating route accepts `Idempotency-Key` (see `idem`): said once here for all of them.
+fn document_idempotency_key(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{
+        RefOr,
+        path::{Parameter, ParameterIn},
+        schema::{ObjectBuilder, Type},
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten() {
+            let params = op.parameters.get_or_insert_with(Vec::new);
+            let present = params.iter().any(|p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case(idem::HEADER)));
+            if !present {
+                let mut p = Parameter::new("Idempotency-Key");
+                p.parameter_in = ParameterIn::Header;
+                p.description = Some(
+                    "Makes a retry safe: a request repeated with the same key gets the first answer \
+                                      and changes nothing (same key with a different request: 422)."
+                        .into(),
+                );
+                p.schema = Some(RefOr::T(ObjectBuilder::new().schema_type(Type::String).max_length(Some(200)).into()));
+                params.push(RefOr::T(p));
+            }
+        }
+    }
 }
 
 /// The OpenAPI document as written to `api-spec/openapi.json`.
@@ -123,7 +152,8 @@ pub fn openapi_json() -> String {
 pub fn router(state: AppState) -> Router {
     // Installs the metrics recorder before the first request is counted.
     let _ = crate::telemetry::metrics_handle();
-    let (api, spec) = api_routes().split_for_parts();
+    let (api, mut spec) = api_routes().split_for_parts();
+    document_idempotency_key(&mut spec);
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let body_limit = state.config.body_limit_bytes;
 

@@ -94,10 +94,10 @@ pub async fn revoke(pool: &PgPool, token: &str) -> sqlx::Result<()> {
 }
 
 /// Ends every session of a staff account at once (account disabled).
-pub async fn revoke_all_for_staff(pool: &PgPool, staff_id: Uuid) -> sqlx::Result<u64> {
+pub async fn revoke_all_for_staff(db: impl sqlx::PgExecutor<'_>, staff_id: Uuid) -> sqlx::Result<u64> {
     Ok(sqlx::query("UPDATE session SET revoked_at = now() WHERE staff_id = $1 AND revoked_at IS NULL")
         .bind(staff_id)
-        .execute(pool)
+        .execute(db)
         .await?
         .rows_affected())
 }

@@ -75,3 +75,56 @@ async fn agency_administrators_manage_their_own_agency_only() {
             .expect("audit");
     assert_eq!(audited, ["admin.unit_created", "admin.staff_created", "admin.staff_disabled"]);
 }
+
+#[tokio::test]
+async fn every_mutating_route_replays_its_first_answer_for_a_retried_key() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let ward_admin = app.staff_session("hacthanh.quantri").await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let ward = app.agency_id("H56.101").await;
+
+    let unit = json!({"name": "Bộ phận Địa chính", "kind": "specialist"});
+    let path = format!("/api/v1/agencies/{ward}/units");
+    let first = app.post_as_with_key(&ward_admin, &path, &unit, "k-unit-1").await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.expect("json");
+    let again = app.post_as_with_key(&ward_admin, &path, &unit, "k-unit-1").await;
+    assert_eq!(again.status(), 201, "a retry gets the first answer, not a 409");
+    assert_eq!(again.json::<Value>().await.expect("json"), first);
+    let units: i64 = sqlx::query_scalar("SELECT count(*) FROM unit WHERE name = 'Bộ phận Địa chính'")
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(units, 1);
+
+    // An upload retried with its key is stored once.
+    let upload = |key: &'static str| {
+        let part = reqwest::multipart::Part::bytes(integration_tests::minimal_pdf("x")).file_name("giấy tờ.pdf");
+        app.client
+            .post(app.url("/api/v1/uploads"))
+            .header("cookie", format!("motcua_session={}", clerk.cookie))
+            .header("x-csrf-token", clerk.csrf.clone())
+            .header("idempotency-key", key)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let a: Value = upload("k-up-1").await.expect("sent").json().await.expect("json");
+    let b: Value = upload("k-up-1").await.expect("sent").json().await.expect("json");
+    assert_eq!(a["id"], b["id"]);
+    let uploads: i64 = sqlx::query_scalar("SELECT count(*) FROM upload").fetch_one(&app.db).await.expect("count");
+    assert_eq!(uploads, 1);
+
+    // The OpenAPI document says so for every mutating route.
+    let doc = motcua::http::openapi();
+    let json = serde_json::to_value(&doc).expect("json");
+    for (path, item) in json["paths"].as_object().expect("paths") {
+        for method in ["post", "put", "delete"] {
+            if let Some(op) = item.get(method) {
+                let has =
+                    op["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key"));
+                assert!(has, "{method} {path} documents Idempotency-Key");
+            }
+        }
+    }
+}

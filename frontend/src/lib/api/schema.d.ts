@@ -986,7 +986,10 @@ export interface operations {
     create_staff: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
             path: {
                 id: string;
             };
@@ -1081,7 +1084,10 @@ export interface operations {
     create_unit: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
             path: {
                 id: string;
             };
@@ -1139,7 +1145,10 @@ export interface operations {
     set_working_hours: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
             path: {
                 id: string;
             };
@@ -1236,7 +1245,10 @@ export interface operations {
     set_day: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
             path: {
                 /** @description yyyy-mm-dd */
                 day: string;
@@ -1286,7 +1298,10 @@ export interface operations {
     delete_day: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
             path: {
                 /** @description yyyy-mm-dd */
                 day: string;
@@ -1330,7 +1345,10 @@ export interface operations {
     deadline: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1391,7 +1409,10 @@ export interface operations {
     import: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1988,7 +2009,10 @@ export interface operations {
     disable_staff: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
             path: {
                 id: string;
             };
@@ -2031,7 +2055,10 @@ export interface operations {
     upload: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };
