@@ -1223,7 +1223,24 @@ pub async fn act(
             if action == Action::RequestPayment {
                 d.payment_state = "requested".into();
             }
-            data = json!({"items": req.items.iter().map(|i| nfc(i)).collect::<Vec<_>>()});
+            let items: Vec<String> = req.items.iter().map(|i| nfc(i)).collect();
+            for (i, item) in items.iter().enumerate() {
+                if item.is_empty() || item.chars().count() > 500 {
+                    problems.push(FieldError::new(format!("body.items[{i}]"), "invalid_length", "1 to 500 characters"));
+                } else if items[..i].contains(item) {
+                    problems.push(FieldError::new(format!("body.items[{i}]"), "duplicate", "each item is listed once"));
+                }
+            }
+            data = json!({"items": items});
+            // NĐ 61/2018: an ineligible dossier is sent back for supplement within 3 working days of receipt.
+            // A later request is allowed (blocking it would leave the citizen's dossier stuck) but marked, so
+            // the reports and the citizen see it.
+            if action == Action::RequestSupplement
+                && let Some(received) = row.received_at
+                && calendar.working_minutes_between(local(received), local(now)) > 3 * calendar.hours.minutes_per_day()
+            {
+                data["after_three_working_days"] = json!(true);
+            }
         }
         Action::ReceiveSupplement | Action::RecordPayment => {
             d.resume_to = None;
@@ -1322,8 +1339,10 @@ pub async fn act(
         .fetch_one(&mut **tx)
         .await?;
     let name = actor_name(tx, caller).await?;
-    if let Some(items) = data.get("items").filter(|i| i.as_array().is_some_and(|a| !a.is_empty())).cloned() {
-        data = json!({"items": items});
+    if let Some(map) = data.as_object_mut()
+        && map.get("items").and_then(Value::as_array).is_some_and(Vec::is_empty)
+    {
+        map.remove("items");
     }
     record_action(
         tx,

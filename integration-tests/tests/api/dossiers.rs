@@ -127,3 +127,34 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
         expect_error(act(&app, &clerk, &d, "refuse", json!({"reason": "Thiếu giấy tờ"})).await, 409, "conflict").await;
     assert_eq!(body["details"][0]["field"], "body.expected_version");
 }
+
+#[tokio::test]
+async fn supplement_items_are_listed_once_and_a_late_request_is_marked() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let d = counter_dossier(&app, &clerk).await;
+    let dup = json!({"reason": "Hồ sơ chưa đầy đủ", "items": ["Tờ khai có chữ ký", "Tờ khai có chữ ký"]});
+    let err = expect_error(act(&app, &clerk, &d, "request_supplement", dup).await, 422, "validation_failed").await;
+    assert_eq!(err["details"][0]["field"], "body.items[1]");
+    assert_eq!(err["details"][0]["code"], "duplicate");
+
+    // Received two weeks ago: past the 3 working days NĐ 61/2018 allows; the request goes through, marked.
+    sqlx::query("UPDATE dossier SET received_at = now() - interval '14 days' WHERE id = $1::uuid")
+        .bind(d["id"].as_str().unwrap_or_default())
+        .execute(&app.db)
+        .await
+        .expect("backdate");
+    let ok = json!({"reason": "Hồ sơ chưa đầy đủ", "items": ["Tờ khai có chữ ký"]});
+    let _ = act_ok(&app, &clerk, &d, "request_supplement", ok).await;
+    let history: Vec<Value> = app
+        .get_as(&clerk, &format!("/api/v1/dossiers/{}/history", d["id"].as_str().unwrap_or_default()))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let last = history.last().expect("entries");
+    assert_eq!(last["action"], "request_supplement");
+    assert_eq!(last["data"]["after_three_working_days"], true, "{last}");
+    assert_eq!(last["data"]["items"], json!(["Tờ khai có chữ ký"]));
+}
