@@ -75,11 +75,11 @@ pub async fn run(pool: &PgPool) -> anyhow::Result<SeedReport> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('motcua.seed'))").execute(&mut *tx).await?;
     for (code, name, level) in AGENCIES {
         let code = AgencyCode::parse(code).map_err(|e| anyhow::anyhow!("seed code {code}: {e}"))?;
-        if agency::find_by_code(&mut tx, &code).await?.is_some() {
+        if agency::find_by_code(&mut tx, code.as_str()).await?.is_some() {
             continue;
         }
         let parent_id = match code.parent() {
-            Some(p) => agency::find_by_code(&mut tx, &p).await?,
+            Some(p) => agency::find_by_code(&mut tx, p.as_str()).await?,
             None => None,
         };
         let id = agency::insert(
@@ -110,7 +110,8 @@ pub async fn run(pool: &PgPool) -> anyhow::Result<SeedReport> {
     }
     for (code, _, _) in AGENCIES {
         let code = AgencyCode::parse(code).map_err(|e| anyhow::anyhow!("seed code {code}: {e}"))?;
-        let agency_id = agency::find_by_code(&mut tx, &code).await?.ok_or_else(|| anyhow::anyhow!("seeded above"))?;
+        let agency_id =
+            agency::find_by_code(&mut tx, code.as_str()).await?.ok_or_else(|| anyhow::anyhow!("seeded above"))?;
         for (name, kind) in UNITS {
             if staff::unit_of_kind(&mut tx, agency_id, kind).await?.is_none() {
                 staff::insert_unit(&mut tx, agency_id, name, kind, true).await?;
@@ -124,7 +125,7 @@ pub async fn run(pool: &PgPool) -> anyhow::Result<SeedReport> {
         }
         let code = AgencyCode::parse(agency_code).map_err(|e| anyhow::anyhow!("seed code {agency_code}: {e}"))?;
         let agency_id =
-            agency::find_by_code(&mut tx, &code).await?.ok_or_else(|| anyhow::anyhow!("no agency {code}"))?;
+            agency::find_by_code(&mut tx, code.as_str()).await?.ok_or_else(|| anyhow::anyhow!("no agency {code}"))?;
         let unit =
             staff::unit_of_kind(&mut tx, agency_id, unit_kind).await?.ok_or_else(|| anyhow::anyhow!("no unit"))?;
         let id = staff::insert_staff(

@@ -496,9 +496,7 @@ async fn receiving_agency(
     competent_agency: Uuid,
 ) -> Result<Uuid, ApiError> {
     match procedure.workflow.first().and_then(|s| s.agency.as_deref()) {
-        Some(code) => sqlx::query_scalar("SELECT agency_id FROM agency_code WHERE code = $1 AND kind = 'qd20' LIMIT 1")
-            .bind(code)
-            .fetch_optional(&mut **tx)
+        Some(code) => store::agency::find_by_code(tx, code)
             .await?
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("receiving agency {code} not found"))),
         None => Ok(competent_agency),
@@ -512,12 +510,7 @@ async fn named_competent_agency(
 ) -> Result<Option<Uuid>, ApiError> {
     use crate::domain::catalogue::Competent;
     match &procedure.competent {
-        Competent::Agency(code) => {
-            Ok(sqlx::query_scalar("SELECT agency_id FROM agency_code WHERE code = $1 AND kind = 'qd20' LIMIT 1")
-                .bind(code)
-                .fetch_optional(&mut **tx)
-                .await?)
-        }
+        Competent::Agency(code) => Ok(store::agency::find_by_code(tx, code).await?),
         Competent::Level(_) => Ok(None),
     }
 }
@@ -615,9 +608,7 @@ async fn open_step(
         .get(step)
         .ok_or_else(|| ApiError::new(ErrorCode::IllegalTransition, "no such workflow step"))?;
     let step_agency = match &s.agency {
-        Some(code) => sqlx::query_scalar("SELECT agency_id FROM agency_code WHERE code = $1 AND kind = 'qd20' LIMIT 1")
-            .bind(code)
-            .fetch_optional(&mut **tx)
+        Some(code) => store::agency::find_by_code(tx, code)
             .await?
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("workflow step agency {code} not found")))?,
         None => agency_id,
@@ -688,6 +679,7 @@ struct NewDossier<'a> {
     owner: Option<Person>,
     form: serde_json::Map<String, Value>,
     received: bool,
+    attachments: &'a [AttachmentRef],
 }
 
 async fn insert_dossier(
@@ -754,6 +746,11 @@ async fn insert_dossier(
         json!({"code": code.to_string()}),
     )
     .await?;
+    let mut problems = Vec::new();
+    attach(tx, caller, id, d.procedure, d.attachments, "component", "body.attachments", &mut problems).await?;
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
     Ok(id)
 }
 
@@ -919,14 +916,10 @@ pub async fn submit(
             owner,
             form,
             received: false,
+            attachments: &req.attachments,
         },
     )
     .await?;
-    let mut problems = Vec::new();
-    attach(tx, caller, id, &procedure, &req.attachments, "component", "body.attachments", &mut problems).await?;
-    if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
-    }
     Ok(id)
 }
 
@@ -1026,14 +1019,10 @@ pub async fn receive_at_counter(
             owner,
             form,
             received: true,
+            attachments: &req.attachments,
         },
     )
     .await?;
-    let mut problems = Vec::new();
-    attach(tx, caller, id, &procedure, &req.attachments, "component", "body.attachments", &mut problems).await?;
-    if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
-    }
     Ok(id)
 }
 

@@ -36,9 +36,9 @@ pub async fn list(pool: &PgPool, on: Date) -> sqlx::Result<Vec<AgencyRow>> {
 }
 
 /// The agency holding a QĐ 20 code (at any time), if any.
-pub async fn find_by_code(tx: &mut Transaction<'_, Postgres>, code: &AgencyCode) -> sqlx::Result<Option<Uuid>> {
+pub async fn find_by_code(tx: &mut Transaction<'_, Postgres>, code: &str) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar("SELECT agency_id FROM agency_code WHERE code = $1 AND kind = 'qd20' LIMIT 1")
-        .bind(code.as_str())
+        .bind(code)
         .fetch_optional(&mut **tx)
         .await
 }
