@@ -63,6 +63,27 @@ pub struct Config {
     pub object_dir: PathBuf,
     /// `MOTCUA_UPLOAD_LIMIT_BYTES`: largest single attachment.
     pub upload_limit_bytes: usize,
+    /// `MOTCUA_PLATFORM_JWKS_URL`: the sharing platform's signing keys (JWKS), for the tokens the national portal presents.
+    pub platform_jwks_url: String,
+    /// `MOTCUA_PLATFORM_ISSUER`: the `iss` those tokens must carry, exactly.
+    pub platform_issuer: String,
+    /// `MOTCUA_PLATFORM_AUDIENCE`: our client id at the platform; the tokens' `aud` must contain it.
+    pub platform_audience: String,
+    /// `MOTCUA_PLATFORM_JWKS_REFETCH_SECS`: at most one JWKS fetch per this interval (a token naming an unknown
+    /// key triggers one), so a flood of made-up key ids cannot hammer the platform.
+    pub platform_jwks_refetch: Duration,
+    /// `MOTCUA_PLATFORM_URL`: the sharing platform's base URL for our outbound calls (population database,
+    /// ...); empty disables them, and every lookup then answers "unknown" (fail-closed).
+    pub platform_url: String,
+    /// `MOTCUA_PLATFORM_CLIENT_ID` / `MOTCUA_PLATFORM_CLIENT_SECRET`: our client credentials at the platform.
+    pub platform_client_id: String,
+    pub platform_client_secret: Secret,
+    /// `MOTCUA_EID_ISSUER`, `MOTCUA_EID_CLIENT_ID`, `MOTCUA_EID_CLIENT_SECRET`: the citizen eID provider.
+    pub eid: crate::eid::ProviderConfig,
+    /// `MOTCUA_STAFF_ISSUER`, `MOTCUA_STAFF_CLIENT_ID`, `MOTCUA_STAFF_CLIENT_SECRET`: the staff identity provider.
+    pub staff_idp: crate::eid::ProviderConfig,
+    /// `MOTCUA_SIGNIN_PER_MINUTE`: sign-in attempts allowed per client address per minute.
+    pub signin_per_minute: u32,
 }
 
 impl Config {
@@ -130,6 +151,43 @@ impl Config {
             ),
             object_dir: PathBuf::from(var("MOTCUA_OBJECT_DIR").unwrap_or_else(|| ".data/objects".into())),
             upload_limit_bytes: parse("MOTCUA_UPLOAD_LIMIT_BYTES", var("MOTCUA_UPLOAD_LIMIT_BYTES"), 20 * 1024 * 1024)?,
+            platform_jwks_url: var("MOTCUA_PLATFORM_JWKS_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8090/oauth2/jwks".into())
+                .trim()
+                .to_owned(),
+            platform_issuer: var("MOTCUA_PLATFORM_ISSUER")
+                .unwrap_or_else(|| "http://127.0.0.1:8090/oauth2".into())
+                .trim()
+                .to_owned(),
+            platform_audience: var("MOTCUA_PLATFORM_AUDIENCE").unwrap_or_else(|| "motcua".into()).trim().to_owned(),
+            platform_url: var("MOTCUA_PLATFORM_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8090".into())
+                .trim_end_matches('/')
+                .to_owned(),
+            platform_client_id: var("MOTCUA_PLATFORM_CLIENT_ID").unwrap_or_else(|| "motcua".into()),
+            platform_client_secret: Secret::new(
+                var("MOTCUA_PLATFORM_CLIENT_SECRET").unwrap_or_else(|| "motcua-dev-secret".into()),
+            ),
+            eid: crate::eid::ProviderConfig {
+                issuer: var("MOTCUA_EID_ISSUER").unwrap_or_else(|| "http://127.0.0.1:8101".into()),
+                client_id: var("MOTCUA_EID_CLIENT_ID").unwrap_or_else(|| "motcua".into()),
+                client_secret: Secret::new(
+                    var("MOTCUA_EID_CLIENT_SECRET").unwrap_or_else(|| "motcua-dev-secret".into()),
+                ),
+            },
+            staff_idp: crate::eid::ProviderConfig {
+                issuer: var("MOTCUA_STAFF_ISSUER").unwrap_or_else(|| "http://127.0.0.1:8102".into()),
+                client_id: var("MOTCUA_STAFF_CLIENT_ID").unwrap_or_else(|| "motcua".into()),
+                client_secret: Secret::new(
+                    var("MOTCUA_STAFF_CLIENT_SECRET").unwrap_or_else(|| "motcua-dev-secret".into()),
+                ),
+            },
+            signin_per_minute: parse("MOTCUA_SIGNIN_PER_MINUTE", var("MOTCUA_SIGNIN_PER_MINUTE"), 30)?,
+            platform_jwks_refetch: Duration::from_secs(parse(
+                "MOTCUA_PLATFORM_JWKS_REFETCH_SECS",
+                var("MOTCUA_PLATFORM_JWKS_REFETCH_SECS"),
+                10,
+            )?),
         })
     }
 
@@ -158,6 +216,27 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("Secret(***)"));
+    }
+
+    #[test]
+    fn platform_token_settings() {
+        let c = Config::from_lookup(|_| None).expect("defaults parse");
+        assert_eq!(c.platform_jwks_url, "http://127.0.0.1:8090/oauth2/jwks");
+        assert_eq!(c.platform_issuer, "http://127.0.0.1:8090/oauth2");
+        assert_eq!(c.platform_audience, "motcua");
+        assert_eq!(c.platform_jwks_refetch, Duration::from_secs(10));
+        let c = Config::from_lookup(|k| match k {
+            "MOTCUA_PLATFORM_JWKS_URL" => Some("https://platform.gov.vn/oauth2/jwks".to_owned()),
+            "MOTCUA_PLATFORM_ISSUER" => Some("https://platform.gov.vn/oauth2".to_owned()),
+            "MOTCUA_PLATFORM_AUDIENCE" => Some("motcua-thanhhoa".to_owned()),
+            "MOTCUA_PLATFORM_JWKS_REFETCH_SECS" => Some("30".to_owned()),
+            _ => None,
+        })
+        .expect("parses");
+        assert_eq!(c.platform_jwks_url, "https://platform.gov.vn/oauth2/jwks");
+        assert_eq!(c.platform_issuer, "https://platform.gov.vn/oauth2");
+        assert_eq!(c.platform_audience, "motcua-thanhhoa");
+        assert_eq!(c.platform_jwks_refetch, Duration::from_secs(30));
     }
 
     #[test]

@@ -115,6 +115,34 @@ impl TestApp {
 
     async fn spawn_config(config: Config) -> TestApp {
         let listener = TcpListener::bind(config.listen).await.expect("bind 127.0.0.1:0");
+        Self::spawn_on(listener, config).await
+    }
+
+    /// Starts the server with the stand-ins of the national systems: the sharing platform and population
+    /// database (`motcua-sim`, in process) and the eID and staff identity providers (`sim/eid`, a Node
+    /// child process running the real `oidc-provider`). Sign-in then works end to end.
+    pub async fn spawn_with_stand_ins(adjust: impl FnOnce(&mut Config)) -> (TestApp, StandIns) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let app_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let stand_ins = StandIns::start(&app_url).await;
+        let db_url = fresh_database().await.expect("a fresh test database");
+        let mut config = Config::from_lookup(|_| None).expect("default config");
+        config.database_url = Secret::new(db_url);
+        config.db_max_connections = 8;
+        config.shutdown_grace = Duration::from_secs(5);
+        config.static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/build");
+        config.object_dir = std::env::temp_dir().join(format!("motcua-objects-{}", uuid::Uuid::new_v4().simple()));
+        config.platform_url = stand_ins.sim_url.clone();
+        config.platform_jwks_url = format!("{}/oauth2/jwks", stand_ins.sim_url);
+        config.platform_issuer = format!("{}/oauth2", stand_ins.sim_url);
+        config.eid.issuer = stand_ins.citizen_issuer.clone();
+        config.staff_idp.issuer = stand_ins.staff_issuer.clone();
+        adjust(&mut config);
+        let app = Self::spawn_on(listener, config).await;
+        (app, stand_ins)
+    }
+
+    async fn spawn_on(listener: TcpListener, config: Config) -> TestApp {
         let addr = listener.local_addr().expect("local addr");
         let mut config = config;
         config.public_url = format!("http://{addr}");
@@ -367,4 +395,154 @@ pub fn valid_answers(form: &serde_json::Value) -> serde_json::Value {
         out.insert(key, value);
     }
     serde_json::Value::Object(out)
+}
+
+/// The national systems' stand-ins for one test.
+pub struct StandIns {
+    /// The sharing platform (token, JWKS, population database), e.g. `http://127.0.0.1:41234`.
+    pub sim_url: String,
+    pub citizen_issuer: String,
+    pub staff_issuer: String,
+    eid: tokio::process::Child,
+    sim: JoinHandle<()>,
+}
+
+impl StandIns {
+    async fn start(app_url: &str) -> StandIns {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        // The sharing platform and population database, in process.
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let sim_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let sim = motcua_sim::build(
+            "motcua:motcua-dev-secret",
+            format!("{sim_url}/oauth2"),
+            Duration::from_secs(3600),
+            Some(&root.join("sim/eid/accounts.json")),
+        )
+        .expect("stand-ins build");
+        let sim = tokio::spawn(async move {
+            let _ = axum::serve(listener, motcua_sim::app(sim)).await;
+        });
+        // The identity providers: the real oidc-provider, on free ports, redirecting to this app.
+        let eid_dir = root.join("sim/eid");
+        assert!(
+            eid_dir.join("node_modules").exists(),
+            "sim/eid/node_modules is missing: run `npm ci` in sim/eid (make test does it)"
+        );
+        let mut eid = tokio::process::Command::new("node")
+            .arg("server.mjs")
+            .current_dir(&eid_dir)
+            .env("EID_CITIZEN_PORT", "0")
+            .env("EID_STAFF_PORT", "0")
+            .env("EID_REDIRECT_URIS", format!("{app_url}/auth/callback"))
+            .env("EID_POST_LOGOUT_REDIRECT_URIS", format!("{app_url}/"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs sim/eid/server.mjs");
+        let stdout = eid.stdout.take().expect("stdout");
+        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+        let line = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.contains("citizen issuer") {
+                    return Some(line);
+                }
+            }
+            None
+        })
+        .await
+        .ok()
+        .flatten()
+        .expect("the eID stand-in starts and prints its issuers");
+        // "eID stand-in: citizen issuer http://127.0.0.1:PORT, staff issuer http://127.0.0.1:PORT"
+        let urls: Vec<String> = line
+            .split_whitespace()
+            .filter(|w| w.starts_with("http"))
+            .map(|w| w.trim_end_matches(',').to_owned())
+            .collect();
+        assert_eq!(urls.len(), 2, "{line}");
+        // Keep reading stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        StandIns { sim_url, citizen_issuer: urls[0].clone(), staff_issuer: urls[1].clone(), eid, sim }
+    }
+}
+
+impl Drop for StandIns {
+    fn drop(&mut self) {
+        let _ = self.eid.start_kill();
+        self.sim.abort();
+    }
+}
+
+/// A browser for sign-in tests: keeps each site's cookies and follows redirects one hop at a time.
+pub struct Browser {
+    pub client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Browser {
+    pub fn new() -> Self {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Self { client, jar }
+    }
+
+    /// The value of cookie `name` this browser holds for `url`.
+    pub fn cookie(&self, url: &str, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(url).ok()?;
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split(';')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+
+    /// GETs `url` and follows redirects until one points at `stop_prefix` (returned, not followed) or a
+    /// page answers without redirecting (returned as `Err` with its status and body).
+    pub async fn follow_until(&self, url: &str, stop_prefix: &str) -> Result<String, (u16, String)> {
+        let mut next = url.to_owned();
+        for _ in 0..20 {
+            let res = self.client.get(&next).send().await.map_err(|e| (0, e.to_string()))?;
+            let status = res.status();
+            if !status.is_redirection() {
+                return Err((status.as_u16(), res.text().await.unwrap_or_default()));
+            }
+            let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+            let absolute = if location.starts_with("http") {
+                location
+            } else {
+                let base = reqwest::Url::parse(&next).map_err(|e| (0, e.to_string()))?;
+                base.join(&location).map_err(|e| (0, e.to_string()))?.to_string()
+            };
+            if absolute.starts_with(stop_prefix) {
+                return Ok(absolute);
+            }
+            next = absolute;
+        }
+        Err((0, "too many redirects".into()))
+    }
+
+    /// Signs in through the whole flow as `login_hint` (`who`: citizen or staff): returns the final
+    /// response of motcua's callback.
+    pub async fn sign_in(&self, app: &TestApp, who: &str, login_hint: &str) -> reqwest::Response {
+        let start = app.url(&format!("/auth/login?who={who}&login_hint={login_hint}&return_to=/ho-so-cua-toi"));
+        let callback = self.follow_until(&start, &app.url("/auth/callback")).await.expect("reaches the callback");
+        self.client.get(callback).send().await.expect("callback")
+    }
 }

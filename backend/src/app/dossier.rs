@@ -1059,7 +1059,7 @@ pub async fn act(
         .ok_or_else(|| ApiError::field("body.action", "unknown", "no such action"))?;
     let row = load(tx, id, true).await?.ok_or_else(ApiError::not_found)?;
     if !can_see(caller, &row) {
-        return Err(ApiError::not_found());
+        return Err(ApiError::Refused("dossier_not_visible"));
     }
     if row.version != req.expected_version {
         return Err(ApiError::Client {
@@ -1359,7 +1359,7 @@ pub async fn act(
 pub async fn view(tx: &mut Transaction<'_, Postgres>, caller: &Caller, id: Uuid) -> Result<DossierView, ApiError> {
     let row = load(tx, id, false).await?.ok_or_else(ApiError::not_found)?;
     if !can_see(caller, &row) {
-        return Err(ApiError::not_found());
+        return Err(ApiError::Refused("dossier_not_visible"));
     }
     if let Caller::Staff(s) = caller {
         audit::append(
@@ -1473,7 +1473,7 @@ pub async fn history(
 ) -> Result<Vec<HistoryEntry>, ApiError> {
     let row = load(tx, id, false).await?.ok_or_else(ApiError::not_found)?;
     if !can_see(caller, &row) {
-        return Err(ApiError::not_found());
+        return Err(ApiError::Refused("dossier_not_visible"));
     }
     Ok(sqlx::query_as(
         "SELECT seq, action, from_state, to_state, national_code, actor_kind, actor_name, unit_id, at, note, reason, step,
@@ -1488,7 +1488,7 @@ pub async fn history(
 pub async fn steps(tx: &mut Transaction<'_, Postgres>, caller: &Caller, id: Uuid) -> Result<Vec<StepView>, ApiError> {
     let row = load(tx, id, false).await?.ok_or_else(ApiError::not_found)?;
     if !can_see(caller, &row) {
-        return Err(ApiError::not_found());
+        return Err(ApiError::Refused("dossier_not_visible"));
     }
     Ok(sqlx::query_as(
         "SELECT seq, step, name, unit_id, started_at, due_at, finished_at, timeliness
@@ -1508,7 +1508,7 @@ pub async fn attachment(
 ) -> Result<(String, String, String), ApiError> {
     let row = load(tx, dossier_id, false).await?.ok_or_else(ApiError::not_found)?;
     if !can_see(caller, &row) {
-        return Err(ApiError::not_found());
+        return Err(ApiError::Refused("dossier_not_visible"));
     }
     let found: Option<(String, String, String)> =
         sqlx::query_as("SELECT object_key, file_name, kind FROM attachment WHERE id = $1 AND dossier_id = $2")

@@ -142,7 +142,15 @@ pub enum ApiError {
     Client { code: ErrorCode, message: String, details: Vec<FieldError>, retry_after_secs: Option<u64> },
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
+    /// The caller may not see the object: answered exactly like an unknown one (404 `not_found`, no
+    /// existence leak), and recorded in the audit log as a refused access by `audit_refusals`.
+    #[error("access refused: {0}")]
+    Refused(&'static str),
 }
+
+/// Marks a response as a refused access, for the audit middleware.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessRefused(pub &'static str);
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
@@ -177,6 +185,7 @@ impl ApiError {
         match self {
             Self::Client { code, .. } => *code,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::Refused(_) => ErrorCode::NotFound,
         }
     }
 }
@@ -198,6 +207,19 @@ impl IntoResponse for ApiError {
         let (body, retry_after) = match self {
             Self::Client { code, message, details, retry_after_secs } => {
                 (ErrorBody { code, message, details, request_id: None }, retry_after_secs)
+            }
+            Self::Refused(reason) => {
+                let mut res = error_response(
+                    ErrorBody {
+                        code: ErrorCode::NotFound,
+                        message: "no such resource".into(),
+                        details: Vec::new(),
+                        request_id: None,
+                    },
+                    None,
+                );
+                res.extensions_mut().insert(AccessRefused(reason));
+                return res;
             }
             Self::Internal(err) => {
                 // The cause goes to the log (with the request id from the span), never to the client.

@@ -104,3 +104,45 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     }
     res
 }
+
+/// Who the request turned out to be, filled in by the `Caller` extractor, for `audit_refusals`.
+#[derive(Clone, Default)]
+pub struct CallerSlot(pub std::sync::Arc<std::sync::Mutex<Option<(crate::store::audit::ActorKind, String)>>>);
+
+/// Writes every refused access to the audit log: a 403, or a 404 that hid an object from a caller who
+/// may not see it (`ApiError::Refused`). The entry names the caller, the route and the reason.
+pub async fn audit_refusals(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let slot = CallerSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().to_string();
+    let res = next.run(req).await;
+    let hidden = res.extensions().get::<super::error::AccessRefused>().map(|r| r.0);
+    if res.status() == http::StatusCode::FORBIDDEN || hidden.is_some() {
+        let actor = slot.0.lock().ok().and_then(|g| g.clone());
+        let (kind, id) = match &actor {
+            Some((kind, id)) => (*kind, Some(id.as_str())),
+            None => (crate::store::audit::ActorKind::Anonymous, None),
+        };
+        let code = res.extensions().get::<super::error::ErrorBody>().map(|b| b.code.as_str()).unwrap_or("forbidden");
+        let details = serde_json::json!({"method": method, "route": route, "status": res.status().as_u16(),
+                                         "reason": hidden.unwrap_or(code)});
+        let entry = crate::store::audit::Entry {
+            actor_kind: kind,
+            actor_id: id,
+            action: "auth.access_refused",
+            object_kind: None,
+            object_id: None,
+            details,
+        };
+        match state.db.begin().await {
+            Ok(mut tx) => {
+                if crate::store::audit::append(&mut tx, &entry).await.is_ok() {
+                    let _ = tx.commit().await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "refused access could not be audited"),
+        }
+    }
+    res
+}

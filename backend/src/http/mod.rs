@@ -9,8 +9,11 @@ pub mod dossier;
 pub mod error;
 pub mod health;
 pub mod idem;
+pub mod limit;
 pub mod middleware;
+pub mod national;
 pub mod queue;
+pub mod signin;
 mod static_files;
 
 use std::{future::Future, sync::Arc};
@@ -48,12 +51,36 @@ pub struct AppState {
     pub db: PgPool,
     /// Attachment bytes.
     pub objects: Arc<crate::objects::LocalStore>,
+    /// Verifies the sharing platform's tokens on the national portal's calls (JWKS cached per instance).
+    pub national_jwt: Arc<crate::national::jwt::Verifier>,
+    /// The population database through the sharing platform (fail-closed).
+    pub population: Arc<crate::population::Population>,
+    /// Relying parties for the citizen eID provider and the staff identity provider.
+    pub citizen_rp: Arc<crate::eid::RelyingParty>,
+    pub staff_rp: Arc<crate::eid::RelyingParty>,
+    /// Per-instance rate limits.
+    pub limiter: Arc<limit::Limiter>,
 }
 
 impl AppState {
     pub fn new(config: Arc<Config>, db: PgPool) -> Self {
         let objects = Arc::new(crate::objects::LocalStore::new(config.object_dir.clone()));
-        Self { config, db, objects }
+        let national_jwt = Arc::new(crate::national::jwt::Verifier::from_config(&config));
+        let population = Arc::new(
+            crate::population::Population::new(crate::population::PlatformConfig {
+                base_url: config.platform_url.clone(),
+                client_id: config.platform_client_id.clone(),
+                client_secret: config.platform_client_secret.clone(),
+            })
+            .expect("an HTTP client builds"),
+        );
+        let redirect = format!("{}/auth/callback", config.public_url);
+        let rp = |kind, cfg: &crate::eid::ProviderConfig| {
+            Arc::new(crate::eid::RelyingParty::new(kind, cfg.clone(), redirect.clone()).expect("an HTTP client builds"))
+        };
+        let citizen_rp = rp(crate::eid::Kind::Citizen, &config.eid);
+        let staff_rp = rp(crate::eid::Kind::Staff, &config.staff_idp);
+        Self { config, db, objects, national_jwt, population, citizen_rp, staff_rp, limiter: Arc::default() }
     }
 }
 
@@ -69,11 +96,13 @@ impl AppState {
     components(schemas(ErrorBody, ErrorCode, FieldError)),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
+        (name = "sign-in", description = "Sign-in with the national eID or the staff identity provider, sessions"),
         (name = "catalogue", description = "Agencies and procedures"),
         (name = "calendar", description = "Working calendar (lịch làm việc) and deadlines"),
         (name = "dossiers", description = "Dossiers (hồ sơ): submission, reception, actions, history, files"),
         (name = "queues", description = "Work queues for staff and the citizen's own dossiers"),
         (name = "administration", description = "Units, staff accounts and roles of an agency"),
+        (name = "national", description = "Inbound API for the national portal (machine authentication: sharing-platform bearer JWT)"),
     ),
 )]
 struct ApiDoc;
@@ -84,6 +113,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
+        .routes(routes!(signin::login))
+        .routes(routes!(signin::callback))
+        .routes(routes!(signin::me))
+        .routes(routes!(signin::logout))
         .routes(routes!(agency::list))
         .routes(routes!(admin::units, admin::create_unit))
         .routes(routes!(admin::create_staff))
@@ -106,6 +139,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dossier::history))
         .routes(routes!(dossier::steps))
         .routes(routes!(dossier::download))
+        .routes(routes!(national::get_dossier))
 }
 
 /// The OpenAPI document, generated from the code (no database needed).
@@ -172,6 +206,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(from_fn_with_state(state.clone(), middleware::time_limit))
         .layer(from_fn_with_state(state.clone(), middleware::early_body_limit))
+        .layer(from_fn_with_state(state.clone(), middleware::audit_refusals))
         .layer(from_fn(middleware::track_metrics))
         .with_state(state.clone())
         .layer(
@@ -215,6 +250,7 @@ pub async fn serve(
     let grace = state.config.shutdown_grace;
     let app = router(state);
     let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!(grace_secs = grace.as_secs(), "shutting down: finishing in-flight requests");

@@ -76,6 +76,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs out: the session ends on the server at once (the cookie is worthless afterwards). */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendar/days": {
         parameters: {
             query?: never;
@@ -307,6 +324,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in, and the CSRF token the web UI must send back. */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/dossiers": {
         parameters: {
             query?: never;
@@ -316,6 +350,31 @@ export interface paths {
         };
         /** The signed-in citizen's own dossiers, newest first. */
         get: operations["mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/national/dossiers/{MaHoSo}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A dossier's current status, for the national portal.
+         * @description **Machine authentication**: `Authorization: Bearer <JWT>` issued by the sharing platform — RS256 or ES256,
+         *     signed by a key of the platform's JWKS (named by `kid`), `iss` the platform, `aud` containing our client id,
+         *     within `exp`/`nbf` (60 s skew), `scope` containing `dvcqg`. Otherwise 401 `unauthenticated` with the reason in
+         *     `details[0].code` (`missing_token`, `malformed`, `alg_not_allowed`, `unknown_key`, `bad_signature`,
+         *     `wrong_issuer`, `wrong_audience`, `expired`, `not_yet_valid`, `missing_scope`) and a `WWW-Authenticate`
+         *     challenge; 503 `service_unavailable` (`jwks_unavailable`) when the platform's keys cannot be fetched.
+         */
+        get: operations["get_dossier"];
         put?: never;
         post?: never;
         delete?: never;
@@ -406,6 +465,43 @@ export interface paths {
          *     the bytes, never the name; executables, scripts, HTML/SVG and truncated files are refused.
          */
         post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ends a sign-in: checks the request is this browser's and unused, verifies the ID token, checks the
+         *     citizen against the population database at first sign-in (or finds the staff account), opens a session.
+         */
+        get: operations["callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Starts a sign-in: redirects to the identity provider (PKCE S256, `state` and `nonce` bound to this browser). */
+        get: operations["login"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -779,6 +875,66 @@ export interface components {
              * @description Procedures identical to their current version (nothing published).
              */
             unchanged: number;
+        };
+        LoggedOut: {
+            /** @description Where to send the browser to end the identity provider's session too (RP-initiated logout). */
+            end_session_url?: string | null;
+        };
+        Me: {
+            /** @description `citizen` or `staff`. */
+            kind: string;
+            /** Format: uuid */
+            id: string;
+            full_name: string;
+            /** @description Masked (`001******345`) for citizens; absent for staff. */
+            personal_id?: string | null;
+            /** @description Echo it in `x-csrf-token` on every state-changing request. */
+            csrf_token: string;
+            /** @description Staff: the roles per unit. */
+            roles: components["schemas"]["MeRole"][];
+        };
+        MeRole: {
+            /** Format: uuid */
+            unit_id: string;
+            /** Format: uuid */
+            agency_id: string;
+            unit_kind: string;
+            role: string;
+        };
+        /**
+         * @description A dossier's status in the national `HoSo` shape (interop.md §3), as far as this system has it today.
+         *     Every value is a string; dates are `yyyyMMddHHmmss` in Vietnam time (UTC+7), `""` when absent.
+         * @example {
+         *       "KenhThucHien": "1",
+         *       "MaHoSo": "000.00.14.H56-260302-0001",
+         *       "MaTTHC": "1.000894",
+         *       "NgayHenTra": "20260309083000",
+         *       "NgayNopHoSo": "20260302083000",
+         *       "NgayTiepNhan": "20260302083000",
+         *       "NgayTra": "",
+         *       "TenTTHC": "Thủ tục đăng ký kết hôn",
+         *       "TrangThaiHoSo": "2"
+         *     }
+         */
+        NationalDossier: {
+            /** @description Mã hồ sơ. */
+            MaHoSo: string;
+            /** @description National procedure code (mã TTHC). */
+            MaTTHC: string;
+            /** @description Procedure name, in the version the dossier was filed under. */
+            TenTTHC: string;
+            /** @description `1` counter, `2` online, `3` post. */
+            KenhThucHien: string;
+            /** @description National status `1`..`10` (domain.md §4). */
+            TrangThaiHoSo: string;
+            /** @description When the dossier was filed. */
+            NgayNopHoSo: string;
+            /** @description When the one-stop clerk received it; `""` before. */
+            NgayTiepNhan: string;
+            /** @description The appointment for the result (while paused for a supplement: the appointment as it stood); `""` before reception. */
+            NgayHenTra: string;
+            /** @description When the result was handed over; `""` before. */
+            NgayTra: string;
         };
         NewStaff: {
             /** @description The subject the staff identity provider signs them in as. */
@@ -1185,6 +1341,44 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggedOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1856,6 +2050,33 @@ export interface operations {
             };
         };
     };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     mine: {
         parameters: {
             query?: {
@@ -1887,6 +2108,55 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_dossier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Mã hồ sơ */
+                MaHoSo: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NationalDossier"];
+                };
+            };
+            /** @description No valid sharing-platform token; the reason is in `details` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No dossier with this code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The sharing platform's signing keys are unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2110,6 +2380,86 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
+            };
+        };
+    };
+    callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: back to where the sign-in started, with a new session cookie */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refused sign-in (a Vietnamese page; the reason is audited) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No staff account, or identity not matching the population database */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The population database could not be asked: try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: {
+                /** @description `citizen` (default: the national eID) or `staff` (the province's staff identity provider). */
+                who?: string;
+                /** @description A path on this site to come back to. */
+                return_to?: string;
+                /** @description Passed to the provider as `login_hint`. */
+                login_hint?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the identity provider */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many sign-in attempts from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The identity provider is unavailable (a Vietnamese page) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
