@@ -36,7 +36,19 @@ step "build (one feature set for the tests and the binaries)"
 cargo build --workspace --all-targets --locked
 
 step "Rust tests (unit + integration)"
+export MOTCUA_TEST_LOG_FILE="$TMP/api-logs.jsonl"
 cargo test --workspace --locked
+
+step "no personal ID number in any log line of the test run"
+[ -s "$MOTCUA_TEST_LOG_FILE" ] || { echo "no server logs were captured" >&2; exit 1; }
+# 12 digits on their own (a UUID's last group, preceded by '-', is not one).
+if grep -nE '(^|[^0-9a-f-])[0-9]{12}([^0-9a-f]|$)' "$MOTCUA_TEST_LOG_FILE" | head -5 | sed -E 's/[0-9]{12}/<12-digit number>/g' | grep .; then
+  echo "a 12-digit number (a personal ID?) reached the logs" >&2; exit 1
+fi
+echo "$(wc -l <"$MOTCUA_TEST_LOG_FILE") log lines checked"
+
+step "eID stand-in self-test (oidc-provider)"
+(cd sim/eid && npm test --silent)
 
 step "OpenAPI drift: motcua spec vs api-spec/openapi.json"
 target/debug/motcua spec >"$TMP/openapi.json"

@@ -130,8 +130,10 @@ pub enum SignInError {
     ExchangeFailed,
     #[error("no ID token in the token response")]
     NoIdToken,
-    #[error("the ID token failed verification: {0}")]
-    InvalidIdToken(String),
+    /// The ID token failed verification; the detail is a stable sub-code (`nonce`, `issuer`, `audience`,
+    /// `expired`, `signature`, `unsupported`, ...), so the audit log can tell an injection from clock skew.
+    #[error("the ID token failed verification ({0})")]
+    InvalidIdToken(&'static str),
     #[error("the ID token's issue time is out of range")]
     BadIssueTime,
 }
@@ -143,6 +145,12 @@ impl SignInError {
             Self::WrongIssuerParameter => "wrong_iss_parameter",
             Self::ExchangeFailed => "code_exchange_failed",
             Self::NoIdToken => "no_id_token",
+            Self::InvalidIdToken("nonce") => "invalid_id_token:nonce",
+            Self::InvalidIdToken("issuer") => "invalid_id_token:issuer",
+            Self::InvalidIdToken("audience") => "invalid_id_token:audience",
+            Self::InvalidIdToken("expired") => "invalid_id_token:expired",
+            Self::InvalidIdToken("signature") => "invalid_id_token:signature",
+            Self::InvalidIdToken("unsupported") => "invalid_id_token:unsupported",
             Self::InvalidIdToken(_) => "invalid_id_token",
             Self::BadIssueTime => "bad_issue_time",
         }
@@ -312,14 +320,33 @@ impl RelyingParty {
                 tracing::warn!(provider = self.kind.as_str(), error = %e, "code exchange failed");
                 SignInError::ExchangeFailed
             })?;
-        let id_token = token.id_token().ok_or(SignInError::NoIdToken)?;
-        let verifier = d.client.id_token_verifier().set_allowed_algs([
-            CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-            CoreJwsSigningAlgorithm::EcdsaP256Sha256,
-        ]);
-        let claims = id_token
-            .claims(&verifier, &Nonce::new(nonce.to_owned()))
-            .map_err(|e| SignInError::InvalidIdToken(e.to_string()))?;
+        let id_token = token.id_token().ok_or(SignInError::NoIdToken)?.clone();
+        let nonce = Nonce::new(nonce.to_owned());
+        let verify = |client: &OidcClient| {
+            let verifier = client
+                .id_token_verifier()
+                .set_allowed_algs([CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, CoreJwsSigningAlgorithm::EcdsaP256Sha256]);
+            id_token.claims(&verifier, &nonce).cloned().map_err(|e| {
+                use openidconnect::ClaimsVerificationError as E;
+                SignInError::InvalidIdToken(match e {
+                    E::InvalidNonce(_) => "nonce",
+                    E::InvalidIssuer(_) => "issuer",
+                    E::InvalidAudience(_) => "audience",
+                    E::Expired(_) => "expired",
+                    E::SignatureVerification(_) => "signature",
+                    E::Unsupported(_) => "unsupported",
+                    _ => "other",
+                })
+            })
+        };
+        let claims = match verify(&d.client) {
+            // The provider may have rotated its keys since we cached them: rediscover once and try again.
+            Err(SignInError::InvalidIdToken("signature")) => {
+                *self.discovered.write().await = None;
+                verify(&self.discovered().await?.client)?
+            }
+            other => other?,
+        };
         let now = chrono_free_now();
         let iat = claims.issue_time().timestamp();
         if iat > now + 60 || iat < now - 600 {

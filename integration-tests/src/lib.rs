@@ -143,6 +143,7 @@ impl TestApp {
     }
 
     async fn spawn_on(listener: TcpListener, config: Config) -> TestApp {
+        capture_logs();
         let addr = listener.local_addr().expect("local addr");
         let mut config = config;
         config.public_url = format!("http://{addr}");
@@ -545,4 +546,21 @@ impl Browser {
         let callback = self.follow_until(&start, &app.url("/auth/callback")).await.expect("reaches the callback");
         self.client.get(callback).send().await.expect("callback")
     }
+}
+
+/// With `MOTCUA_TEST_LOG_FILE` set (make test sets it), every log line of every server the tests start is
+/// written there as JSON, so the test command can check that no personal ID number ever reached a log.
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(path) = std::env::var("MOTCUA_TEST_LOG_FILE") else { return };
+        let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) else { return };
+        let file = std::sync::Mutex::new(file);
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug,sqlx=warn,hyper=info,h2=info,reqwest=info"))
+            .with_writer(file)
+            .try_init();
+    });
 }

@@ -503,33 +503,33 @@ async fn the_fake_provider_signs_a_citizen_in_when_nothing_is_wrong() {
 #[tokio::test]
 async fn a_wrong_or_missing_nonce_is_refused() {
     let rig = Rig::start().await;
-    rig.expect_token_refused(Scenario::WrongNonce, "invalid_id_token").await;
-    rig.expect_token_refused(Scenario::MissingNonce, "invalid_id_token").await;
+    rig.expect_token_refused(Scenario::WrongNonce, "invalid_id_token:nonce").await;
+    rig.expect_token_refused(Scenario::MissingNonce, "invalid_id_token:nonce").await;
 }
 
 #[tokio::test]
 async fn an_id_token_from_another_issuer_is_refused() {
     let rig = Rig::start().await;
-    rig.expect_token_refused(Scenario::WrongIssuer, "invalid_id_token").await;
+    rig.expect_token_refused(Scenario::WrongIssuer, "invalid_id_token:issuer").await;
 }
 
 #[tokio::test]
 async fn an_id_token_for_another_audience_is_refused() {
     let rig = Rig::start().await;
-    rig.expect_token_refused(Scenario::WrongAudience, "invalid_id_token").await;
-    rig.expect_token_refused(Scenario::ExtraAudience, "invalid_id_token").await;
+    rig.expect_token_refused(Scenario::WrongAudience, "invalid_id_token:audience").await;
+    rig.expect_token_refused(Scenario::ExtraAudience, "invalid_id_token:audience").await;
 }
 
 #[tokio::test]
 async fn an_expired_id_token_is_refused() {
     let rig = Rig::start().await;
-    rig.expect_token_refused(Scenario::Expired, "invalid_id_token").await;
+    rig.expect_token_refused(Scenario::Expired, "invalid_id_token:expired").await;
 }
 
 #[tokio::test]
 async fn an_unsigned_alg_none_id_token_is_refused() {
     let rig = Rig::start().await;
-    rig.expect_token_refused(Scenario::AlgNone, "invalid_id_token").await;
+    rig.expect_token_refused(Scenario::AlgNone, "invalid_id_token:signature").await;
     let token = rig.op.last_id_token().expect("issued");
     assert!(token.ends_with('.'), "the crafted token has an empty signature: {token}");
 }
@@ -537,17 +537,17 @@ async fn an_unsigned_alg_none_id_token_is_refused() {
 #[tokio::test]
 async fn an_id_token_signed_by_an_unpublished_key_is_refused() {
     let rig = Rig::start().await;
-    rig.expect_token_refused(Scenario::UnknownKeySameKid, "invalid_id_token").await;
-    rig.expect_token_refused(Scenario::UnknownKid, "invalid_id_token").await;
+    rig.expect_token_refused(Scenario::UnknownKeySameKid, "invalid_id_token:signature").await;
+    rig.expect_token_refused(Scenario::UnknownKid, "invalid_id_token:signature").await;
 }
 
 #[tokio::test]
 async fn algorithm_confusion_and_algorithms_outside_the_allowlist_are_refused() {
     let rig = Rig::start().await;
-    rig.expect_token_refused(Scenario::Hs256WithPublicKey, "invalid_id_token").await;
+    rig.expect_token_refused(Scenario::Hs256WithPublicKey, "invalid_id_token:signature").await;
     let secret = rig.app.config.eid.client_secret.expose().to_owned();
-    rig.expect_token_refused(Scenario::Hs256WithClientSecret(secret), "invalid_id_token").await;
-    rig.expect_token_refused(Scenario::Rs512, "invalid_id_token").await;
+    rig.expect_token_refused(Scenario::Hs256WithClientSecret(secret), "invalid_id_token:signature").await;
+    rig.expect_token_refused(Scenario::Rs512, "invalid_id_token:signature").await;
 }
 
 #[tokio::test]
