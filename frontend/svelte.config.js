@@ -14,6 +14,13 @@ const config = {
 			precompress: false,
 			strict: true
 		}),
+		prerender: {
+			// /auth/... (sign-in) and /api/... are the backend's, not pages to prerender.
+			handleHttpError: ({ path, message }) => {
+				if (path.startsWith('/auth/') || path.startsWith('/api/')) return;
+				throw new Error(message);
+			}
+		},
 		paths: {
 			// Absolute /_app/... URLs so that 200.html works at any depth.
 			relative: false

@@ -11,6 +11,14 @@ export MOTCUA_LISTEN=${MOTCUA_LISTEN:-127.0.0.1:8080}
 export MOTCUA_PUBLIC_URL=${MOTCUA_PUBLIC_URL:-http://$MOTCUA_LISTEN}
 export MOTCUA_DATABASE_URL=${MOTCUA_DATABASE_URL:-postgres://postgres@127.0.0.1:$PGPORT/motcua}
 export MOTCUA_SIM_LISTEN=${MOTCUA_SIM_LISTEN:-127.0.0.1:8090}
+export MOTCUA_PLATFORM_URL=${MOTCUA_PLATFORM_URL:-http://$MOTCUA_SIM_LISTEN}
+export MOTCUA_PLATFORM_JWKS_URL=${MOTCUA_PLATFORM_JWKS_URL:-$MOTCUA_PLATFORM_URL/oauth2/jwks}
+export MOTCUA_PLATFORM_ISSUER=${MOTCUA_PLATFORM_ISSUER:-$MOTCUA_PLATFORM_URL/oauth2}
+export MOTCUA_SIM_ISSUER=$MOTCUA_PLATFORM_ISSUER
+EID_CITIZEN_PORT=${MOTCUA_EID_PORT:-8101}
+EID_STAFF_PORT=${MOTCUA_STAFF_IDP_PORT:-8102}
+export MOTCUA_EID_ISSUER=${MOTCUA_EID_ISSUER:-http://127.0.0.1:$EID_CITIZEN_PORT}
+export MOTCUA_STAFF_ISSUER=${MOTCUA_STAFF_ISSUER:-http://127.0.0.1:$EID_STAFF_PORT}
 export MOTCUA_STATIC_DIR=${MOTCUA_STATIC_DIR:-$ROOT/frontend/build}
 export MOTCUA_OBJECT_DIR=${MOTCUA_OBJECT_DIR:-$DATA/objects}
 mkdir -p "$DATA/logs"
@@ -30,7 +38,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
-for addr in "$MOTCUA_LISTEN" "$MOTCUA_SIM_LISTEN"; do
+for addr in "$MOTCUA_LISTEN" "$MOTCUA_SIM_LISTEN" "127.0.0.1:$EID_CITIZEN_PORT" "127.0.0.1:$EID_STAFF_PORT"; do
   if port_busy "$addr"; then echo "error: $addr is already in use (another make run?)" >&2; exit 1; fi
 done
 
@@ -52,6 +60,12 @@ echo "==> starting the national-system stand-ins on $MOTCUA_SIM_LISTEN"
 setsid target/debug/motcua-sim 2>>"$DATA/logs/sim.log" &
 pids+=($!)
 
+echo "==> starting the eID and staff identity providers (oidc-provider) on ports $EID_CITIZEN_PORT and $EID_STAFF_PORT"
+(cd sim/eid && EID_CITIZEN_PORT=$EID_CITIZEN_PORT EID_STAFF_PORT=$EID_STAFF_PORT \
+  EID_REDIRECT_URIS="$MOTCUA_PUBLIC_URL/auth/callback" EID_POST_LOGOUT_REDIRECT_URIS="$MOTCUA_PUBLIC_URL/" \
+  exec setsid node server.mjs >>"$DATA/logs/eid.log" 2>&1) &
+pids+=($!)
+
 echo "==> starting motcua on $MOTCUA_LISTEN (logs: $DATA/logs/motcua.log)"
 setsid target/debug/motcua serve 2>>"$DATA/logs/motcua.log" &
 pids+=($!)
@@ -70,10 +84,15 @@ cat <<BANNER
     API documentation:           $MOTCUA_PUBLIC_URL/api-docs/
     Health / readiness:          $MOTCUA_PUBLIC_URL/healthz  $MOTCUA_PUBLIC_URL/readyz
     National-system stand-ins:   http://$MOTCUA_SIM_LISTEN/healthz
+    eID stand-in (citizens):     $MOTCUA_EID_ISSUER   staff sign-in: $MOTCUA_STAFF_ISSUER
 
-  Demo data: a sample province (Thanh Hóa, H56) with its departments and communes, and the
-  2026–2027 holiday calendar. Demo sign-ins: none yet — the eID stand-in with demo citizens and
-  staff arrives with the sign-in issue (README.md, "Demo sign-ins").
+  Demo data: a sample province (Thanh Hóa, H56) with its departments and communes, 29 sample
+  procedures, demo staff, and the 2026–2027 holiday calendar.
+
+  Demo sign-ins ($MOTCUA_PUBLIC_URL/dang-nhap, then pick an account on the stand-in's page):
+    citizens  Nguyễn Văn An (001******345), Trần Thị Bích Ngọc, ... (12 people, one business)
+    staff     hacthanh.motcua (clerk), hacthanh.tuphap (officer), hacthanh.chutich (leader),
+              stp.motcua, ttphvhcc.motcua, tinh.quantri (system administrator) — see README.md
 
   Press Ctrl-C to stop everything.
 BANNER

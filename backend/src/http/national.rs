@@ -106,6 +106,10 @@ async fn audit_refusal(state: &AppState, parts: &Parts, reason: TokenError) {
     }
 }
 
+/// Requests per minute one national client may make (per instance): well above the portal's polling needs,
+/// low enough that a runaway client cannot starve citizens.
+pub const NATIONAL_PER_MINUTE: u32 = 600;
+
 impl FromRequestParts<AppState> for NationalPortal {
     type Rejection = Refusal;
 
@@ -195,10 +199,12 @@ impl From<national::DossierStatus> for NationalDossier {
         (status = 503, description = "The sharing platform's signing keys are unavailable", body = ErrorBody),
     ))]
 pub async fn get_dossier(
-    _portal: NationalPortal,
+    portal: NationalPortal,
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<NationalDossier>> {
+    let client = portal.claims.client_id.as_deref().or(portal.claims.subject.as_deref()).unwrap_or("unknown");
+    state.limiter.check("national", client, NATIONAL_PER_MINUTE)?;
     let dossier = national::dossier_status(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(dossier.into()))
 }
