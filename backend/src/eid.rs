@@ -323,9 +323,10 @@ impl RelyingParty {
         let id_token = token.id_token().ok_or(SignInError::NoIdToken)?.clone();
         let nonce = Nonce::new(nonce.to_owned());
         let verify = |client: &OidcClient| {
-            let verifier = client
-                .id_token_verifier()
-                .set_allowed_algs([CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, CoreJwsSigningAlgorithm::EcdsaP256Sha256]);
+            let verifier = client.id_token_verifier().set_allowed_algs([
+                CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+                CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+            ]);
             id_token.claims(&verifier, &nonce).cloned().map_err(|e| {
                 use openidconnect::ClaimsVerificationError as E;
                 SignInError::InvalidIdToken(match e {
