@@ -35,7 +35,7 @@ cleanup() {
   scripts/pg.sh stop "$DATA/pg" || true
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 0' INT TERM   # Ctrl-C is the normal way to stop: the EXIT trap cleans up
 
 port_busy() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
 for addr in "$MOTCUA_LISTEN" "$MOTCUA_SIM_LISTEN" "127.0.0.1:$EID_CITIZEN_PORT" "127.0.0.1:$EID_STAFF_PORT"; do
