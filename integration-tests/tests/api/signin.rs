@@ -104,3 +104,41 @@ async fn a_replayed_or_swapped_callback_is_refused_and_audited() {
     assert!(reasons.iter().any(|d| d.contains("state_not_bound_to_browser")), "{reasons:?}");
     assert!(reasons.iter().filter(|d| d.contains("unknown_state")).count() >= 2, "{reasons:?}");
 }
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited_per_address() {
+    let (app, _stand_ins) = TestApp::spawn_with_stand_ins(|c| c.signin_per_minute = 3).await;
+    for _ in 0..3 {
+        let res = app.get("/auth/login?who=citizen").await;
+        assert_eq!(res.status(), 303);
+    }
+    let res = app.get("/auth/login?who=citizen").await;
+    assert_eq!(res.status(), 429);
+    let retry: u64 = res.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["code"], "rate_limited");
+}
+
+#[tokio::test]
+async fn a_hidden_dossier_is_recorded_as_a_refused_access() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let other_agency = app.staff_session("stp.motcua").await;
+    let d = super::dossiers::counter_dossier(&app, &clerk).await;
+    let res = app.get_as(&other_agency, &format!("/api/v1/dossiers/{}", d["id"].as_str().unwrap_or_default())).await;
+    assert_eq!(res.status(), 404, "no existence leak");
+    let refused = audit_actions(&app, "auth.access_refused").await;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].1.contains("dossier_not_visible") && refused[0].1.contains("/api/v1/dossiers/{id}"),
+        "{refused:?}"
+    );
+    let actor: Option<String> =
+        sqlx::query_scalar("SELECT actor_id FROM audit_log WHERE action = 'auth.access_refused'")
+            .fetch_one(&app.db)
+            .await
+            .expect("actor");
+    assert_eq!(actor, Some(other_agency.id.to_string()), "the refused caller is named");
+}
