@@ -643,6 +643,24 @@ async fn open_step(
     Ok(unit)
 }
 
+/// Closes the current workflow step and opens `step`: the dossier moves to that step's unit, unassigned.
+/// Returns the unit.
+async fn move_to_step(
+    tx: &mut Transaction<'_, Postgres>,
+    calendar: &WorkingCalendar,
+    procedure: &Procedure,
+    d: &mut Row,
+    step: usize,
+    now: OffsetDateTime,
+) -> Result<Uuid, ApiError> {
+    close_step(tx, d.id, now).await?;
+    let unit = open_step(tx, calendar, procedure, d.id, d.agency_id, step, now).await?;
+    d.current_step = step as i32;
+    d.current_unit_id = Some(unit);
+    d.assignee_id = None;
+    Ok(unit)
+}
+
 async fn close_step(tx: &mut Transaction<'_, Postgres>, dossier_id: Uuid, now: OffsetDateTime) -> Result<(), ApiError> {
     let open: Option<(i32, OffsetDateTime)> = sqlx::query_as(
         "SELECT seq, due_at FROM dossier_step WHERE dossier_id = $1 AND finished_at IS NULL ORDER BY seq DESC LIMIT 1",
@@ -1143,11 +1161,7 @@ pub async fn act(
                     "the next workflow step is not a leader's approval",
                 ));
             }
-            close_step(tx, id, now).await?;
-            let unit = open_step(tx, &calendar, &procedure, id, row.agency_id, next, now).await?;
-            d.current_step = next as i32;
-            d.current_unit_id = Some(unit);
-            d.assignee_id = None;
+            let unit = move_to_step(tx, &calendar, &procedure, &mut d, next, now).await?;
             if let Some(assignee) = req.assignee_id {
                 let ok: bool =
                     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM staff_role WHERE staff_id = $1 AND unit_id = $2)")
@@ -1174,18 +1188,10 @@ pub async fn act(
                     "the dossier is at its first processing step",
                 ));
             }
-            close_step(tx, id, now).await?;
-            let unit = open_step(tx, &calendar, &procedure, id, row.agency_id, prev, now).await?;
-            d.current_step = prev as i32;
-            d.current_unit_id = Some(unit);
-            d.assignee_id = None;
+            move_to_step(tx, &calendar, &procedure, &mut d, prev, now).await?;
         }
         Action::Approve | Action::IssueResult => {
-            close_step(tx, id, now).await?;
-            let unit = open_step(tx, &calendar, &procedure, id, row.agency_id, last_step, now).await?;
-            d.current_step = last_step as i32;
-            d.current_unit_id = Some(unit);
-            d.assignee_id = None;
+            move_to_step(tx, &calendar, &procedure, &mut d, last_step, now).await?;
             d.finished_at = Some(now);
             attach(tx, caller, id, &procedure, &req.attachments, "result", "body.attachments", &mut problems).await?;
         }
