@@ -341,6 +341,13 @@ async fn state_changing_requests_need_the_sessions_csrf_token() {
         expect_error(res, 403, "csrf_failed").await;
     }
     assert_eq!(counts(&app).await, before, "nothing was saved");
+    // Each cross-site attempt is in the audit log as a refused access.
+    let refused: Vec<String> =
+        sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'auth.access_refused' ORDER BY seq")
+            .fetch_all(&app.db)
+            .await
+            .expect("audit");
+    assert!(!refused.is_empty() && refused.iter().all(|d| d.contains("csrf_failed")), "{refused:?}");
     let (_, now) = json_of(app.get_as(&clerk, &format!("/api/v1/dossiers/{}", id_of(&d))).await).await;
     assert_eq!((&now["version"], &now["state"]), (&d["version"], &json!("received")));
 
@@ -405,6 +412,14 @@ async fn revoked_expired_and_disabled_sessions_are_401() {
     assert_eq!(app.get_as(&other, &unknown).await.status(), 404, "another staff member is still signed in");
     assert_eq!(app.get_as(&clerk, &path).await.status(), 200);
     assert_eq!(motcua::store::session::revoke_all_for_staff(&app.db, first.id).await.expect("again"), 0);
+    let reasons: Vec<String> =
+        sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'auth.session_refused' ORDER BY seq")
+            .fetch_all(&app.db)
+            .await
+            .expect("audit");
+    for reason in ["revoked", "expired", "account_disabled"] {
+        assert!(reasons.iter().any(|d| d.contains(reason)), "{reason} audited: {reasons:?}");
+    }
 }
 
 #[tokio::test]
@@ -444,6 +459,13 @@ async fn an_idle_session_times_out_and_is_revoked() {
     // Even if it were touched again, it stays dead.
     set_last_seen("1 second").await;
     expect_unauthenticated(app.get_as(&clerk, &path).await, "revoked").await;
+    let reasons: Vec<String> =
+        sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'auth.session_refused' ORDER BY seq")
+            .fetch_all(&app.db)
+            .await
+            .expect("audit");
+    assert!(reasons.iter().any(|d| d.contains("idle_timeout")), "audited: {reasons:?}");
+    assert!(reasons.iter().any(|d| d.contains("revoked")), "audited: {reasons:?}");
 }
 
 #[tokio::test]
