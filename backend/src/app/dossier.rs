@@ -746,6 +746,11 @@ async fn insert_dossier(
     // The receiving agency's one-stop desk holds every new dossier.
     let unit = open_step(tx, &calendar, d.procedure, id, d.agency_id, 0, start.unwrap_or(now)).await?;
     sqlx::query("UPDATE dossier SET current_unit_id = $2 WHERE id = $1").bind(id).bind(unit).execute(&mut **tx).await?;
+    let mut problems = Vec::new();
+    attach(tx, caller, id, d.procedure, d.attachments, "component", "body.attachments", &mut problems).await?;
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
     let action = if d.received { Action::ReceiveAtCounter } else { Action::Submit };
     record_action(
         tx,
@@ -764,11 +769,6 @@ async fn insert_dossier(
         json!({"code": code.to_string()}),
     )
     .await?;
-    let mut problems = Vec::new();
-    attach(tx, caller, id, d.procedure, d.attachments, "component", "body.attachments", &mut problems).await?;
-    if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
-    }
     Ok(id)
 }
 
@@ -815,6 +815,23 @@ async fn record_action(
     .bind(&data)
     .execute(&mut **tx)
     .await?;
+    // The national portal hears of every change, from the outbox written in this same transaction.
+    let title: Option<String> = match caller {
+        Caller::Staff(s) => {
+            sqlx::query_scalar("SELECT title FROM staff WHERE id = $1").bind(s.id).fetch_one(&mut **tx).await?
+        }
+        Caller::Citizen(_) => Some("Công dân".to_owned()),
+    };
+    let progress = crate::national::outbox::Progress {
+        action,
+        to,
+        actor_name,
+        actor_title: title.as_deref().unwrap_or("Cán bộ"),
+        unit,
+        note: note.or(reason),
+        at: OffsetDateTime::now_utc(),
+    };
+    crate::national::outbox::enqueue(tx, dossier_id, &progress).await?;
     audit::append(
         tx,
         &audit::Entry {

@@ -5,6 +5,7 @@
 //! dates `yyyyMMddHHmmss` in Vietnam time, an absent date `""`.
 
 pub mod jwt;
+pub mod outbox;
 
 use sqlx::PgPool;
 use time::{OffsetDateTime, format_description::BorrowedFormatItem, macros::format_description};

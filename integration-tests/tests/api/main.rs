@@ -9,6 +9,7 @@ mod dossiers;
 mod foundation;
 mod lifecycle;
 mod national_auth;
+mod outbox;
 mod queues;
 mod security;
 mod seed;

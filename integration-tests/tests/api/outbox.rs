@@ -1,0 +1,81 @@
+//! Every dossier change writes its national-portal messages to the outbox, in the same transaction.
+
+use integration_tests::TestApp;
+use serde_json::{Value, json};
+
+use super::dossiers::{act_ok, counter_dossier};
+
+fn all_strings(v: &Value, path: &str) {
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, x)| all_strings(x, &format!("{path}.{k}"))),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| all_strings(x, &format!("{path}[{i}]"))),
+        Value::String(_) => {}
+        other => panic!("{path} is not a string: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_journey_writes_ordered_snapshots_in_the_national_format() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let officer = app.staff_session("hacthanh.tuphap").await;
+    let leader = app.staff_session("hacthanh.chutich").await;
+    let d = counter_dossier(&app, &clerk).await;
+    let d = act_ok(&app, &clerk, &d, "hand_over", json!({})).await;
+    let d = act_ok(&app, &officer, &d, "hand_over", json!({"note": "Đủ điều kiện"})).await;
+    let d = act_ok(&app, &officer, &d, "submit_for_approval", json!({})).await;
+    let d = act_ok(&app, &leader, &d, "approve", json!({})).await;
+    let d = act_ok(&app, &clerk, &d, "return_result", json!({})).await;
+
+    let rows: Vec<(i32, String, Value, String)> =
+        sqlx::query_as("SELECT seq, operation, payload, status FROM outbox WHERE dossier_id = $1::uuid ORDER BY seq")
+            .bind(d["id"].as_str().unwrap_or_default())
+            .fetch_all(&app.db)
+            .await
+            .expect("outbox");
+    // Six changes, two messages each, numbered in order, all pending (the relay delivers them).
+    assert_eq!(rows.len(), 12);
+    assert!(rows.iter().enumerate().all(|(i, r)| r.0 == i as i32 + 1 && r.3 == "pending"));
+    let statuses: Vec<String> = rows
+        .iter()
+        .filter(|r| r.1 == "DongBoHoSoMC")
+        .map(|r| r.2["data"][0]["TrangThaiHoSo"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(statuses, ["2", "4", "4", "4", "9", "10"]);
+    assert_eq!(rows[0].2["isUpdating"], "False");
+    assert!(rows.iter().skip(1).filter(|r| r.1 == "DongBoHoSoMC").all(|r| r.2["isUpdating"] == "True"));
+
+    for (_, _, payload, _) in &rows {
+        all_strings(payload, "payload");
+    }
+    let first = &rows[0].2["data"][0];
+    assert_eq!(first["MaHoSo"], d["code"]);
+    assert_eq!(first["MaTTHC"], "1.000894");
+    assert_eq!(first["KenhThucHien"], "1");
+    assert_eq!(first["ChuHoSo"], "Nguyễn Thị Bích Ngọc");
+    assert_eq!(first["HoSoCoThanhPhanSoHoa"], "1");
+    assert_eq!(first["TaiLieuNop"][0]["MaThanhPhanHoSo"], "TP01");
+    let is_date = |v: &Value| v.as_str().is_some_and(|s| s.len() == 14 && s.bytes().all(|b| b.is_ascii_digit()));
+    assert!(is_date(&first["NgayNopHoSo"]) && is_date(&first["NgayHenTra"]), "{first}");
+    assert_eq!(first["NgayTra"], "", "an absent date is empty");
+    let last = &rows[10].2["data"][0];
+    assert!(is_date(&last["NgayTra"]), "{last}");
+    let progress = &rows[5].2["data"][0];
+    assert_eq!(progress["NguoiXuLy"], "Vũ Đình Quý");
+    assert!(progress["NoiDungXuLy"].as_str().is_some_and(|s| s.contains("Đủ điều kiện")), "{progress}");
+    assert!(is_date(&progress["ThoiDiemXuLy"]) && is_date(&progress["NgayKetThucTheoQuyDinh"]), "{progress}");
+}
+
+#[tokio::test]
+async fn a_refused_action_leaves_no_outbox_row() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let d = counter_dossier(&app, &clerk).await;
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(&app.db).await.expect("count");
+    let res = super::dossiers::act(&app, &clerk, &d, "approve", json!({})).await;
+    assert_eq!(res.status(), 409);
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(&app.db).await.expect("count");
+    assert_eq!(before, after);
+}
