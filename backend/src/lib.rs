@@ -10,6 +10,7 @@ pub mod eid;
 pub mod http;
 pub mod national;
 pub mod objects;
+pub mod platform;
 pub mod population;
 pub mod seed;
 pub mod store;

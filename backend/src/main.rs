@@ -80,6 +80,12 @@ async fn main() -> anyhow::Result<()> {
                 }
             });
             let state = http::AppState::new(std::sync::Arc::new(config), pool.clone());
+            // The outbox relay to the national portal (safe in every instance at once).
+            tokio::spawn(motcua::national::relay::run(
+                pool.clone(),
+                state.platform.clone(),
+                state.config.public_url.clone(),
+            ));
             http::serve(listener, state, http::shutdown_signal()).await?;
             pool.close().await;
             tracing::info!("stopped");

@@ -1,18 +1,13 @@
 //! The national population database (CSDLQG về dân cư), reached through the sharing platform
-//! (interop.md §1–§2): a client-credentials token, cached until shortly before it expires and fetched
-//! again once on a 401; then `ChiaSeThongTinCongDan`.
+//! (interop.md §2, `ChiaSeThongTinCongDan`) with the one platform client (`crate::platform`).
 //!
 //! Fail-closed: a timeout, a 5xx, a malformed answer or a missing configuration is `Unknown`, never
 //! `Verified`. Every lookup is recorded (who asked, why, masked ID, result) in `population_lookup`.
 
-use std::time::{Duration, Instant};
-
+use crate::platform::PlatformClient;
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgPool;
-use tokio::sync::Mutex;
-
-use crate::config::Secret;
 
 /// What the population database said.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,18 +30,8 @@ impl Verification {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct PlatformConfig {
-    /// `MOTCUA_PLATFORM_URL`: the sharing platform's base URL; empty disables every call (fail-closed).
-    pub base_url: String,
-    pub client_id: String,
-    pub client_secret: Secret,
-}
-
 pub struct Population {
-    config: PlatformConfig,
-    http: reqwest::Client,
-    token: Mutex<Option<(String, Instant)>>,
+    platform: std::sync::Arc<PlatformClient>,
 }
 
 /// `001******345`: the first 3 and last 3 digits, for logs and records.
@@ -59,13 +44,6 @@ pub fn mask(personal_id: &str) -> String {
 }
 
 #[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: String,
-    #[serde(default)]
-    expires_in: Option<u64>,
-}
-
-#[derive(Deserialize)]
 struct LookupAnswer {
     #[serde(rename = "TonTai")]
     exists: String,
@@ -73,72 +51,9 @@ struct LookupAnswer {
     person: Option<serde_json::Value>,
 }
 
-enum Call {
-    Answer(LookupAnswer),
-    Unauthorized,
-    Failed(&'static str),
-}
-
 impl Population {
-    pub fn new(config: PlatformConfig) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(5))
-            .build()?;
-        Ok(Self { config, http, token: Mutex::new(None) })
-    }
-
-    async fn token(&self, fresh: bool) -> Option<String> {
-        let mut cached = self.token.lock().await;
-        if !fresh
-            && let Some((t, until)) = cached.as_ref()
-            && Instant::now() < *until
-        {
-            return Some(t.clone());
-        }
-        let res = self
-            .http
-            .post(format!("{}/oauth2/token", self.config.base_url))
-            .basic_auth(&self.config.client_id, Some(self.config.client_secret.expose()))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .ok()?;
-        if !res.status().is_success() {
-            tracing::warn!(status = res.status().as_u16(), "platform token refused");
-            return None;
-        }
-        let answer: TokenAnswer = res.json().await.ok()?;
-        // Renew a minute before expiry.
-        let ttl = Duration::from_secs(answer.expires_in.unwrap_or(300).saturating_sub(60).max(10));
-        *cached = Some((answer.access_token.clone(), Instant::now() + ttl));
-        Some(answer.access_token)
-    }
-
-    async fn call(&self, token: &str, body: &serde_json::Value) -> Call {
-        let res = match self
-            .http
-            .post(format!("{}/csdldancu/ChiaSeThongTinCongDan", self.config.base_url))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-        {
-            Ok(r) => r,
-            Err(e) if e.is_timeout() => return Call::Failed("timeout"),
-            Err(_) => return Call::Failed("unreachable"),
-        };
-        match res.status().as_u16() {
-            200 => match res.json::<LookupAnswer>().await {
-                Ok(a) => Call::Answer(a),
-                Err(_) => Call::Failed("malformed_answer"),
-            },
-            401 => Call::Unauthorized,
-            s if s >= 500 => Call::Failed("server_error"),
-            429 => Call::Failed("rate_limited"),
-            _ => Call::Failed("refused"),
-        }
+    pub fn new(platform: std::sync::Arc<PlatformClient>) -> Self {
+        Self { platform }
     }
 
     /// Asks whether the person exists. `purpose` is the procedure code or `SIGNIN`; `requested_by` is
@@ -178,9 +93,6 @@ impl Population {
         purpose: &str,
         requested_by: &str,
     ) -> Verification {
-        if self.config.base_url.is_empty() {
-            return Verification::Unknown("not_configured");
-        }
         let mut body = json!({
             "MaYeuCau": uuid::Uuid::new_v4().to_string(),
             "MaDVC": purpose,
@@ -191,23 +103,26 @@ impl Population {
         if let Some(d) = birth_date {
             body["NgayThangNamSinh"] = json!(d);
         }
-        let Some(token) = self.token(false).await else { return Verification::Unknown("no_token") };
-        let mut outcome = self.call(&token, &body).await;
-        if matches!(outcome, Call::Unauthorized) {
-            // The token was revoked or expired early: fetch a new one once and retry once (interop.md §1).
-            let Some(token) = self.token(true).await else { return Verification::Unknown("no_token") };
-            outcome = self.call(&token, &body).await;
-        }
-        match outcome {
-            Call::Answer(a) if a.exists == "true" => Verification::Verified(a.person.unwrap_or_default()),
-            Call::Answer(a) if a.exists == "false" => Verification::NotFound,
-            Call::Answer(_) => Verification::Unknown("malformed_answer"),
-            Call::Unauthorized => Verification::Unknown("unauthorized"),
-            Call::Failed(why) => {
-                tracing::warn!(reason = why, masked_id = %mask(personal_id), "population lookup failed");
-                Verification::Unknown(why)
+        let res = match self.platform.post("/csdldancu/ChiaSeThongTinCongDan", &body).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(reason = e.code(), masked_id = %mask(personal_id), "population lookup failed");
+                return Verification::Unknown(e.code());
             }
-        }
+        };
+        let why = match res.status().as_u16() {
+            200 => match res.json::<LookupAnswer>().await {
+                Ok(a) if a.exists == "true" => return Verification::Verified(a.person.unwrap_or_default()),
+                Ok(a) if a.exists == "false" => return Verification::NotFound,
+                _ => "malformed_answer",
+            },
+            401 => "unauthorized",
+            429 => "rate_limited",
+            s if s >= 500 => "server_error",
+            _ => "refused",
+        };
+        tracing::warn!(reason = why, masked_id = %mask(personal_id), "population lookup failed");
+        Verification::Unknown(why)
     }
 }
 

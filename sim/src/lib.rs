@@ -10,6 +10,7 @@
 
 pub mod platform;
 pub mod population;
+pub mod portal;
 
 use std::{
     collections::BTreeMap,
@@ -57,11 +58,17 @@ pub struct Sim {
     faults: Arc<Mutex<BTreeMap<String, Faults>>>,
     platform: Arc<platform::Platform>,
     population: Arc<population::Population>,
+    portal: Arc<portal::Portal>,
 }
 
 impl Sim {
     pub fn new(platform: platform::Platform, population: population::Population) -> Self {
-        Self { faults: Arc::default(), platform: Arc::new(platform), population: Arc::new(population) }
+        Self {
+            faults: Arc::default(),
+            platform: Arc::new(platform),
+            population: Arc::new(population),
+            portal: Arc::default(),
+        }
     }
 
     fn faults_for(&self, path: &str) -> Option<(String, Faults)> {
@@ -136,6 +143,7 @@ pub fn app(sim: Sim) -> Router {
         .route("/_sim/faults/{target}", axum::routing::put(set_faults))
         .merge(platform::routes())
         .merge(population::routes())
+        .merge(portal::routes())
         .layer(middleware::from_fn_with_state(sim.clone(), inject_faults))
         .with_state(sim)
 }

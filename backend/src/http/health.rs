@@ -71,6 +71,20 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size()));
     metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);
     metrics::gauge!("db_pool_max_connections").set(f64::from(state.config.db_max_connections));
+    // The national outbox: depth, age of the oldest pending message, dead letters.
+    let outbox: Result<(i64, f64, i64), sqlx::Error> = sqlx::query_as(
+        // Each part reads a partial index (pending / dead rows only), never the delivered history.
+        "SELECT (SELECT count(*) FROM outbox WHERE status = 'pending'),
+                coalesce(extract(epoch FROM now() - (SELECT min(created_at) FROM outbox WHERE status = 'pending')), 0)::float8,
+                (SELECT count(*) FROM outbox WHERE status = 'dead')",
+    )
+    .fetch_one(&state.db)
+    .await;
+    if let Ok((pending, oldest, dead)) = outbox {
+        metrics::gauge!("outbox_pending").set(pending as f64);
+        metrics::gauge!("outbox_oldest_pending_age_seconds").set(oldest);
+        metrics::gauge!("outbox_dead").set(dead as f64);
+    }
     let body = telemetry::metrics_handle().render();
     let mut res = body.into_response();
     res.headers_mut()

@@ -53,6 +53,8 @@ pub struct AppState {
     pub objects: Arc<crate::objects::LocalStore>,
     /// Verifies the sharing platform's tokens on the national portal's calls (JWKS cached per instance).
     pub national_jwt: Arc<crate::national::jwt::Verifier>,
+    /// The sharing platform (every outbound call to the national systems).
+    pub platform: Arc<crate::platform::PlatformClient>,
     /// The population database through the sharing platform (fail-closed).
     pub population: Arc<crate::population::Population>,
     /// Relying parties for the citizen eID provider and the staff identity provider.
@@ -66,21 +68,22 @@ impl AppState {
     pub fn new(config: Arc<Config>, db: PgPool) -> Self {
         let objects = Arc::new(crate::objects::LocalStore::new(config.object_dir.clone()));
         let national_jwt = Arc::new(crate::national::jwt::Verifier::from_config(&config));
-        let population = Arc::new(
-            crate::population::Population::new(crate::population::PlatformConfig {
+        let platform = Arc::new(
+            crate::platform::PlatformClient::new(crate::platform::PlatformConfig {
                 base_url: config.platform_url.clone(),
                 client_id: config.platform_client_id.clone(),
                 client_secret: config.platform_client_secret.clone(),
             })
             .expect("an HTTP client builds"),
         );
+        let population = Arc::new(crate::population::Population::new(platform.clone()));
         let redirect = format!("{}/auth/callback", config.public_url);
         let rp = |kind, cfg: &crate::eid::ProviderConfig| {
             Arc::new(crate::eid::RelyingParty::new(kind, cfg.clone(), redirect.clone()).expect("an HTTP client builds"))
         };
         let citizen_rp = rp(crate::eid::Kind::Citizen, &config.eid);
         let staff_rp = rp(crate::eid::Kind::Staff, &config.staff_idp);
-        Self { config, db, objects, national_jwt, population, citizen_rp, staff_rp, limiter: Arc::default() }
+        Self { config, db, objects, national_jwt, platform, population, citizen_rp, staff_rp, limiter: Arc::default() }
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod jwt;
 pub mod outbox;
+pub mod relay;
 
 use sqlx::PgPool;
 use time::{OffsetDateTime, format_description::BorrowedFormatItem, macros::format_description};

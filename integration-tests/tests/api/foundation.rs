@@ -75,6 +75,7 @@ async fn metrics_count_requests_by_route_and_status() {
     assert!(text.contains("route=\"unmatched\""), "unknown paths share one label: {text}");
     assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
     assert!(text.contains("db_pool_max_connections 8"), "{text}");
+    assert!(text.contains("outbox_pending ") && text.contains("outbox_dead "), "{text}");
 }
 
 #[tokio::test]

@@ -79,3 +79,82 @@ async fn a_refused_action_leaves_no_outbox_row() {
     let after: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(&app.db).await.expect("count");
     assert_eq!(before, after);
 }
+
+async fn drain(app: &TestApp) -> usize {
+    let platform = motcua::platform::PlatformClient::new(motcua::platform::PlatformConfig {
+        base_url: app.config.platform_url.clone(),
+        client_id: "motcua".into(),
+        client_secret: motcua::config::Secret::new("motcua-dev-secret"),
+    })
+    .expect("client");
+    let mut total = 0;
+    loop {
+        let n = motcua::national::relay::deliver_batch(&app.db, &platform, &app.base_url).await.expect("relay");
+        if n == 0 {
+            return total;
+        }
+        total += n;
+    }
+}
+
+#[tokio::test]
+async fn the_relay_delivers_a_whole_life_in_order_and_retries_when_the_portal_fails() {
+    let (app, stand_ins) = TestApp::spawn_with_stand_ins(|_| {}).await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let officer = app.staff_session("hacthanh.tuphap").await;
+    let d = counter_dossier(&app, &clerk).await;
+    let d = act_ok(&app, &clerk, &d, "hand_over", json!({})).await;
+
+    // The portal is failing: the messages stay pending, rescheduled, nothing lost.
+    let sim = reqwest::Client::new();
+    let faults = format!("{}/_sim/faults/dvcqg", stand_ins.sim_url);
+    sim.put(&faults).json(&json!({"status": 503})).send().await.expect("fault on");
+    assert_eq!(drain(&app).await, 1, "only the dossier's first message is tried: order is kept");
+    let (status, attempts): (String, i32) = sqlx::query_as("SELECT status, attempts FROM outbox ORDER BY seq LIMIT 1")
+        .fetch_one(&app.db)
+        .await
+        .expect("row");
+    assert_eq!((status.as_str(), attempts), ("pending", 1));
+
+    // Back up: everything is delivered, in order, once the retry is due.
+    sim.put(&faults).json(&json!({})).send().await.expect("fault off");
+    sqlx::query("UPDATE outbox SET next_attempt_at = now()").execute(&app.db).await.expect("due now");
+    let _ = act_ok(&app, &officer, &d, "hand_over", json!({})).await;
+    assert_eq!(drain(&app).await, 6);
+    let received: Vec<Value> = sim
+        .get(format!("{}/_sim/portal/messages", stand_ins.sim_url))
+        .send()
+        .await
+        .expect("messages")
+        .json()
+        .await
+        .expect("json");
+    let ops: Vec<(String, String)> = received
+        .iter()
+        .map(|m| {
+            let item = &m["item"];
+            let status = item["TrangThaiHoSo"].as_str().or(item["TrangThai"].as_str()).unwrap_or_default();
+            (m["operation"].as_str().unwrap_or_default().to_owned(), status.to_owned())
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("DongBoHoSoMC".to_owned(), "2".to_owned()),
+            ("CapNhatTienDoHoSoMC".to_owned(), "2".to_owned()),
+            ("DongBoHoSoMC".to_owned(), "4".to_owned()),
+            ("CapNhatTienDoHoSoMC".to_owned(), "4".to_owned()),
+            ("DongBoHoSoMC".to_owned(), "4".to_owned()),
+            ("CapNhatTienDoHoSoMC".to_owned(), "4".to_owned()),
+        ]
+    );
+    // The portal stand-in validated every field and format; file links are absolute.
+    let link = received[0]["item"]["TaiLieuNop"][0]["DuongDanTaiTepTin"].as_str().unwrap_or_default();
+    assert!(link.starts_with(&app.base_url), "{link}");
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status <> 'delivered'")
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(pending, 0);
+}
