@@ -266,8 +266,9 @@ mod tests {
             StatusCode::UNAUTHORIZED
         );
 
+        // Cleared: the portal answers again (401 here: this request has no bearer token).
         assert_eq!(call(&app, "DELETE", "/_sim/faults", None).await.0, StatusCode::NO_CONTENT);
-        assert_eq!(call(&app, "POST", "/dvcqg/DongBoHoSoMC", Some("{}")).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(call(&app, "POST", "/dvcqg/DongBoHoSoMC", Some("{}")).await.0, StatusCode::UNAUTHORIZED);
     }
 
     #[tokio::test]

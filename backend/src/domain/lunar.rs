@@ -140,11 +140,16 @@ fn leap_month_offset(a11: i64) -> i64 {
 pub fn solar_to_lunar(date: Date) -> LunarDate {
     let day_number = i64::from(date.to_julian_day());
     let year = i64::from(date.year());
-    let k = ((day_number as f64 - NEW_MOON_EPOCH) / SYNODIC_MONTH).floor() as i64;
-    let mut month_start = new_moon_day(k + 1);
-    if month_start > day_number {
-        month_start = new_moon_day(k);
+    // The mean lunation only estimates which new moon starts the month; the true new moon can fall a day
+    // either side of that estimate (e.g. 2062-04-19), so step to the latest new moon on or before the day.
+    let mut k = ((day_number as f64 - NEW_MOON_EPOCH) / SYNODIC_MONTH).floor() as i64 + 1;
+    while new_moon_day(k) > day_number {
+        k -= 1;
     }
+    while new_moon_day(k + 1) <= day_number {
+        k += 1;
+    }
+    let month_start = new_moon_day(k);
     let mut a11 = lunar_month_11(year);
     let mut b11 = a11;
     let mut lunar_year;
@@ -354,6 +359,17 @@ mod tests {
         let l = solar_to_lunar(date!(2026 - 01 - 01));
         assert_eq!((l.month, l.year, l.leap), (11, 2025, false));
         assert_eq!(lunar_to_solar(l.day, l.month, l.year, l.leap), Some(date!(2026 - 01 - 01)));
+    }
+
+    #[test]
+    fn a_new_moon_later_than_its_mean_estimate_still_starts_the_month() {
+        // Found by the property below (jd 2474288 → 2474289): the next day must not be lunar day 0.
+        for jd in 2_474_280..2_474_300 {
+            let d = Date::from_julian_day(jd).expect("in range");
+            let l = solar_to_lunar(d);
+            assert!((1..=30).contains(&l.day), "{d}: {l:?}");
+            assert_eq!(lunar_to_solar(l.day, l.month, l.year, l.leap), Some(d), "{d}");
+        }
     }
 
     proptest! {
