@@ -66,18 +66,16 @@ impl FromRequestParts<AppState> for Caller {
                 if details.first().is_some_and(|d| d.code != "missing") =>
             {
                 let reason = details.first().map(|d| d.code.clone()).unwrap_or_default();
-                if let Ok(mut tx) = state.db.begin().await {
-                    let entry = audit::Entry {
-                        actor_kind: audit::ActorKind::Anonymous,
-                        actor_id: None,
-                        action: "auth.session_refused",
-                        object_kind: None,
-                        object_id: None,
-                        details: serde_json::json!({"reason": reason}),
-                    };
-                    if audit::append(&mut tx, &entry).await.is_ok() {
-                        let _ = tx.commit().await;
-                    }
+                let entry = audit::Entry {
+                    actor_kind: audit::ActorKind::Anonymous,
+                    actor_id: None,
+                    action: "auth.session_refused",
+                    object_kind: None,
+                    object_id: None,
+                    details: serde_json::json!({"reason": reason}),
+                };
+                if let Err(e) = audit::append_alone(&state.db, &entry).await {
+                    tracing::error!(error = %e, "refused session could not be audited");
                 }
             }
             Err(_) => {}

@@ -135,13 +135,8 @@ pub async fn audit_refusals(State(state): State<AppState>, mut req: Request, nex
             object_id: None,
             details,
         };
-        match state.db.begin().await {
-            Ok(mut tx) => {
-                if crate::store::audit::append(&mut tx, &entry).await.is_ok() {
-                    let _ = tx.commit().await;
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "refused access could not be audited"),
+        if let Err(e) = crate::store::audit::append_alone(&state.db, &entry).await {
+            tracing::error!(error = %e, "refused access could not be audited");
         }
     }
     res

@@ -95,13 +95,7 @@ async fn audit_refusal(state: &AppState, parts: &Parts, reason: TokenError) {
             "request_id": request_id,
         }),
     };
-    let written = async {
-        let mut tx = state.db.begin().await?;
-        audit::append(&mut tx, &entry).await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(e) = written {
+    if let Err(e) = audit::append_alone(&state.db, &entry).await {
         tracing::error!(error = %e, reason = reason.reason(), "cannot audit a refused national portal token");
     }
 }

@@ -88,7 +88,6 @@ fn safe_return_to(s: Option<&str>) -> String {
 }
 
 async fn audit_anonymous(state: &AppState, action: &str, details: serde_json::Value) {
-    let Ok(mut tx) = state.db.begin().await else { return };
     let entry = audit::Entry {
         actor_kind: audit::ActorKind::Anonymous,
         actor_id: None,
@@ -97,8 +96,8 @@ async fn audit_anonymous(state: &AppState, action: &str, details: serde_json::Va
         object_id: None,
         details,
     };
-    if audit::append(&mut tx, &entry).await.is_ok() {
-        let _ = tx.commit().await;
+    if let Err(e) = audit::append_alone(&state.db, &entry).await {
+        tracing::error!(error = %e, action, "sign-in event could not be audited");
     }
 }
 
@@ -223,7 +222,6 @@ pub async fn callback(
                 session::Owner::Citizen(id) => (audit::ActorKind::Citizen, id),
                 session::Owner::Staff(id) => (audit::ActorKind::Staff, id),
             };
-            let mut tx = state.db.begin().await?;
             let id_text = id.to_string();
             let entry = audit::Entry {
                 actor_kind,
@@ -233,8 +231,7 @@ pub async fn callback(
                 object_id: None,
                 details: json!({"provider": kind.as_str()}),
             };
-            audit::append(&mut tx, &entry).await?;
-            tx.commit().await?;
+            audit::append_alone(&state.db, &entry).await?;
             let mut res = StatusCode::SEE_OTHER.into_response();
             let h = res.headers_mut();
             h.insert(header::LOCATION, HeaderValue::from_str(&return_to).unwrap_or(HeaderValue::from_static("/")));
@@ -477,7 +474,6 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, caller: C
         Caller::Citizen(c) => (audit::ActorKind::Citizen, c.id, Kind::Citizen),
         Caller::Staff(s) => (audit::ActorKind::Staff, s.id, Kind::Staff),
     };
-    let mut tx = state.db.begin().await?;
     let id_text = id.to_string();
     let entry = audit::Entry {
         actor_kind,
@@ -487,8 +483,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, caller: C
         object_id: None,
         details: json!({}),
     };
-    audit::append(&mut tx, &entry).await?;
-    tx.commit().await?;
+    audit::append_alone(&state.db, &entry).await?;
     let end_session_url = rp(&state, kind).end_session_url(&format!("{}/", state.config.public_url)).await;
     let mut res = Json(LoggedOut { end_session_url }).into_response();
     res.headers_mut().insert(header::SET_COOKIE, cookie(&state, SESSION_COOKIE, "", "/", 0));

@@ -135,6 +135,15 @@ pub async fn append(tx: &mut Transaction<'_, Postgres>, entry: &Entry<'_>) -> sq
     Ok(seq)
 }
 
+/// Appends `entry` in a transaction of its own: for events that are not part of a change (sign-ins,
+/// refusals), where there is no other transaction to join.
+pub async fn append_alone(pool: &PgPool, entry: &Entry<'_>) -> sqlx::Result<i64> {
+    let mut tx = pool.begin().await?;
+    let seq = append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
 /// The outcome of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
