@@ -15,6 +15,8 @@ export MOTCUA_PLATFORM_URL=${MOTCUA_PLATFORM_URL:-http://$MOTCUA_SIM_LISTEN}
 export MOTCUA_PLATFORM_JWKS_URL=${MOTCUA_PLATFORM_JWKS_URL:-$MOTCUA_PLATFORM_URL/oauth2/jwks}
 export MOTCUA_PLATFORM_ISSUER=${MOTCUA_PLATFORM_ISSUER:-$MOTCUA_PLATFORM_URL/oauth2}
 export MOTCUA_SIM_ISSUER=$MOTCUA_PLATFORM_ISSUER
+# The portal and payment stand-ins call motcua back (pushed dossiers, the change feed, payment callbacks).
+export MOTCUA_SIM_MOTCUA_URL=${MOTCUA_SIM_MOTCUA_URL:-$MOTCUA_PUBLIC_URL}
 EID_CITIZEN_PORT=${MOTCUA_EID_PORT:-8101}
 EID_STAFF_PORT=${MOTCUA_STAFF_IDP_PORT:-8102}
 export MOTCUA_EID_ISSUER=${MOTCUA_EID_ISSUER:-http://127.0.0.1:$EID_CITIZEN_PORT}
@@ -83,7 +85,7 @@ cat <<BANNER
     Web UI (cổng dịch vụ công):  $MOTCUA_PUBLIC_URL/
     API documentation:           $MOTCUA_PUBLIC_URL/api-docs/
     Health / readiness:          $MOTCUA_PUBLIC_URL/healthz  $MOTCUA_PUBLIC_URL/readyz
-    National-system stand-ins:   http://$MOTCUA_SIM_LISTEN/healthz
+    National-system stand-ins:   http://$MOTCUA_SIM_LISTEN/healthz  (portal, payment, population; see sim/README.md)
     eID stand-in (citizens):     $MOTCUA_EID_ISSUER   staff sign-in: $MOTCUA_STAFF_ISSUER
 
   Demo data: a sample province (Thanh Hóa, H56) with its departments and communes, 29 sample

@@ -78,6 +78,21 @@ pub struct Config {
     /// `MOTCUA_PLATFORM_CLIENT_ID` / `MOTCUA_PLATFORM_CLIENT_SECRET`: our client credentials at the platform.
     pub platform_client_id: String,
     pub platform_client_secret: Secret,
+    /// `MOTCUA_PLATFORM_TIMEOUT_MS`: how long one outbound call may take before it counts as a timeout.
+    pub platform_timeout: Duration,
+    /// `MOTCUA_PLATFORM_BREAKER_FAILURES`: consecutive failures (timeout, unreachable, 5xx) to one destination
+    /// that open its circuit.
+    pub platform_breaker_failures: u32,
+    /// `MOTCUA_PLATFORM_BREAKER_OPEN_SECS`: how long an open circuit refuses calls before one trial call.
+    pub platform_breaker_open: Duration,
+    /// `MOTCUA_PAYGOV_PARTNER` / `MOTCUA_PAYGOV_SECRET`: our partner code (MaDoiTac) at the payment platform and
+    /// the shared secret of its `MaXacThuc` signatures.
+    pub paygov_partner: String,
+    pub paygov_secret: Secret,
+    /// `MOTCUA_PAYMENT_QUERY_SECS`: a payment still pending this long after it began is QUERYed (lost callbacks).
+    pub payment_query_after: Duration,
+    /// `MOTCUA_RECONCILE_AT`: local time (`HH:MM`, Vietnam time) of the daily reconciliation with the portal.
+    pub reconcile_at: (u8, u8),
     /// `MOTCUA_EID_ISSUER`, `MOTCUA_EID_CLIENT_ID`, `MOTCUA_EID_CLIENT_SECRET`: the citizen eID provider.
     pub eid: crate::eid::ProviderConfig,
     /// `MOTCUA_STAFF_ISSUER`, `MOTCUA_STAFF_CLIENT_ID`, `MOTCUA_STAFF_CLIENT_SECRET`: the staff identity provider.
@@ -168,6 +183,39 @@ impl Config {
             platform_client_secret: Secret::new(
                 var("MOTCUA_PLATFORM_CLIENT_SECRET").unwrap_or_else(|| "motcua-dev-secret".into()),
             ),
+            platform_timeout: Duration::from_millis(parse(
+                "MOTCUA_PLATFORM_TIMEOUT_MS",
+                var("MOTCUA_PLATFORM_TIMEOUT_MS"),
+                8000u64,
+            )?),
+            platform_breaker_failures: parse(
+                "MOTCUA_PLATFORM_BREAKER_FAILURES",
+                var("MOTCUA_PLATFORM_BREAKER_FAILURES"),
+                5u32,
+            )?
+            .max(1),
+            platform_breaker_open: Duration::from_secs(parse(
+                "MOTCUA_PLATFORM_BREAKER_OPEN_SECS",
+                var("MOTCUA_PLATFORM_BREAKER_OPEN_SECS"),
+                30u64,
+            )?),
+            paygov_partner: var("MOTCUA_PAYGOV_PARTNER").unwrap_or_else(|| "MOTCUA".into()),
+            paygov_secret: Secret::new(
+                var("MOTCUA_PAYGOV_SECRET").unwrap_or_else(|| "motcua-paygov-dev-secret".into()),
+            ),
+            payment_query_after: Duration::from_secs(parse(
+                "MOTCUA_PAYMENT_QUERY_SECS",
+                var("MOTCUA_PAYMENT_QUERY_SECS"),
+                300u64,
+            )?),
+            reconcile_at: {
+                let v = var("MOTCUA_RECONCILE_AT").unwrap_or_else(|| "23:30".into());
+                let parsed = v
+                    .split_once(':')
+                    .and_then(|(h, m)| Some((h.trim().parse::<u8>().ok()?, m.trim().parse::<u8>().ok()?)))
+                    .filter(|(h, m)| *h < 24 && *m < 60);
+                parsed.ok_or_else(|| anyhow::anyhow!("MOTCUA_RECONCILE_AT: expected HH:MM, got {v:?}"))?
+            },
             eid: crate::eid::ProviderConfig {
                 issuer: var("MOTCUA_EID_ISSUER").unwrap_or_else(|| "http://127.0.0.1:8101".into()),
                 client_id: var("MOTCUA_EID_CLIENT_ID").unwrap_or_else(|| "motcua".into()),

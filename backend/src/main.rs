@@ -86,6 +86,19 @@ async fn main() -> anyhow::Result<()> {
                 state.platform.clone(),
                 state.config.public_url.clone(),
             ));
+            // The daily reconciliation with the portal and the payment reconciliation (both coordinate
+            // through the database, so every instance runs them).
+            tokio::spawn(motcua::national::reconcile::daily(
+                pool.clone(),
+                state.platform.clone(),
+                state.config.reconcile_at,
+            ));
+            tokio::spawn(motcua::app::payment::run(
+                pool.clone(),
+                state.objects.clone(),
+                state.platform.clone(),
+                state.config.clone(),
+            ));
             http::serve(listener, state, http::shutdown_signal()).await?;
             pool.close().await;
             tracing::info!("stopped");

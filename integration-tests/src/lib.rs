@@ -122,9 +122,19 @@ impl TestApp {
     /// database (`motcua-sim`, in process) and the eID and staff identity providers (`sim/eid`, a Node
     /// child process running the real `oidc-provider`). Sign-in then works end to end.
     pub async fn spawn_with_stand_ins(adjust: impl FnOnce(&mut Config)) -> (TestApp, StandIns) {
+        Self::spawn_with_sims(true, adjust).await
+    }
+
+    /// Like [`Self::spawn_with_stand_ins`] without the identity providers: the sharing platform, population
+    /// database, national portal and payment platform only (in process, quick to start).
+    pub async fn spawn_with_sim(adjust: impl FnOnce(&mut Config)) -> (TestApp, StandIns) {
+        Self::spawn_with_sims(false, adjust).await
+    }
+
+    async fn spawn_with_sims(eid: bool, adjust: impl FnOnce(&mut Config)) -> (TestApp, StandIns) {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let app_url = format!("http://{}", listener.local_addr().expect("addr"));
-        let stand_ins = StandIns::start(&app_url).await;
+        let stand_ins = StandIns::start(&app_url, eid).await;
         let db_url = fresh_database().await.expect("a fresh test database");
         let mut config = Config::from_lookup(|_| None).expect("default config");
         config.database_url = Secret::new(db_url);
@@ -168,6 +178,35 @@ impl TestApp {
             shutdown: Some(tx),
             server: Some(server),
         }
+    }
+
+    /// A sharing-platform client like the server's (exchanges logged to the test database).
+    pub fn platform(&self) -> motcua::platform::PlatformClient {
+        motcua::platform::PlatformClient::from_config(&self.config, Some(self.db.clone())).expect("client")
+    }
+
+    /// Runs the outbox relay until nothing is due; answers how many messages it handled.
+    pub async fn drain_outbox(&self) -> usize {
+        let platform = self.platform();
+        let mut total = 0;
+        loop {
+            let n = motcua::national::relay::deliver_batch(&self.db, &platform, &self.base_url).await.expect("relay");
+            if n == 0 {
+                return total;
+            }
+            total += n;
+        }
+    }
+
+    /// Drives a motcua running elsewhere (another process) through the same helpers.
+    pub fn external(base_url: String, db: PgPool, config: Config) -> TestApp {
+        let addr = base_url.trim_start_matches("http://").parse().expect("an http://ip:port URL");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        TestApp { addr, base_url, db, client, config: Arc::new(config), shutdown: None, server: None }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -404,12 +443,42 @@ pub struct StandIns {
     pub sim_url: String,
     pub citizen_issuer: String,
     pub staff_issuer: String,
-    eid: tokio::process::Child,
+    eid: Option<tokio::process::Child>,
     sim: JoinHandle<()>,
+    http: reqwest::Client,
 }
 
 impl StandIns {
-    async fn start(app_url: &str) -> StandIns {
+    /// Calls a stand-in route (`/_sim/...`) with an optional JSON body; answers the status and JSON body.
+    pub async fn call(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.http.request(method, format!("{}{path}", self.sim_url));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Switches a fault on a stand-in (`dvcqg`, `csdldancu`, `paygov`, `oauth2`); `{}` switches it off.
+    pub async fn fault(&self, target: &str, faults: serde_json::Value) {
+        let (status, body) = self.call("PUT", &format!("/_sim/faults/{target}"), Some(faults)).await;
+        assert_eq!(status, 204, "{body}");
+    }
+
+    /// What the portal stand-in accepted, in arrival order.
+    pub async fn portal_messages(&self) -> Vec<serde_json::Value> {
+        let (_, body) = self.call("GET", "/_sim/portal/messages", None).await;
+        body.as_array().cloned().unwrap_or_default()
+    }
+
+    /// The in-process stand-ins only (no identity providers), calling back the motcua at `app_url`.
+    pub async fn sim_for(app_url: &str) -> StandIns {
+        Self::start(app_url, false).await
+    }
+
+    async fn start(app_url: &str, with_eid: bool) -> StandIns {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         // The sharing platform and population database, in process.
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -421,9 +490,21 @@ impl StandIns {
             Some(&root.join("sim/eid/accounts.json")),
         )
         .expect("stand-ins build");
+        sim.set_motcua_url(app_url.to_owned());
         let sim = tokio::spawn(async move {
             let _ = axum::serve(listener, motcua_sim::app(sim)).await;
         });
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
+        if !with_eid {
+            return StandIns {
+                sim_url,
+                citizen_issuer: String::new(),
+                staff_issuer: String::new(),
+                eid: None,
+                sim,
+                http,
+            };
+        }
         // The identity providers: the real oidc-provider, on free ports, redirecting to this app.
         let eid_dir = root.join("sim/eid");
         assert!(
@@ -465,13 +546,15 @@ impl StandIns {
         assert_eq!(urls.len(), 2, "{line}");
         // Keep reading stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        StandIns { sim_url, citizen_issuer: urls[0].clone(), staff_issuer: urls[1].clone(), eid, sim }
+        StandIns { sim_url, citizen_issuer: urls[0].clone(), staff_issuer: urls[1].clone(), eid: Some(eid), sim, http }
     }
 }
 
 impl Drop for StandIns {
     fn drop(&mut self) {
-        let _ = self.eid.start_kill();
+        if let Some(eid) = self.eid.as_mut() {
+            let _ = eid.start_kill();
+        }
         self.sim.abort();
     }
 }

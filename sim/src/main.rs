@@ -23,6 +23,19 @@ struct Args {
     /// relative to the working directory, else next to this crate.
     #[arg(long, env = "MOTCUA_SIM_ACCOUNTS")]
     accounts: Option<PathBuf>,
+    /// Base URL of the motcua backend: where the portal pushes dossiers and polls changes, where payment
+    /// callbacks go and where the payer is sent back to.
+    #[arg(long, env = "MOTCUA_SIM_MOTCUA_URL", default_value = motcua_sim::DEFAULT_MOTCUA_URL)]
+    motcua_url: String,
+    /// Partners of the payment platform: comma-separated `MaDoiTac:secret` pairs.
+    #[arg(
+        long,
+        env = "MOTCUA_SIM_PAYGOV_PARTNERS",
+        default_value = motcua_sim::DEFAULT_PAYGOV_PARTNERS,
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    paygov_partners: String,
 }
 
 #[tokio::main]
@@ -35,6 +48,9 @@ async fn main() -> anyhow::Result<()> {
         Duration::from_secs(args.token_ttl_secs),
         args.accounts.as_deref(),
     )?;
+    sim.set_motcua_url(args.motcua_url);
+    sim.set_paygov_partners(&args.paygov_partners)?;
+    tracing::info!(motcua_url = %sim.motcua_url(), "calls to motcua go there");
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "national-system stand-ins listening");
     axum::serve(listener, motcua_sim::app(sim))

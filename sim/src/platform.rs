@@ -190,7 +190,7 @@ impl Platform {
 }
 
 /// Compares two byte strings in time independent of where they differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -312,56 +312,87 @@ struct Claims {
     jti: String,
 }
 
+impl Default for MintRequest {
+    /// What `/_sim/mint` makes of `{}`: the token the platform puts on the national portal's calls.
+    fn default() -> Self {
+        Self {
+            aud: None,
+            scope: default_scope(),
+            exp_in_secs: default_exp_in_secs(),
+            alg: default_alg(),
+            kid: None,
+            iss: None,
+            nbf_in_secs: None,
+            sub: None,
+        }
+    }
+}
+
+/// Why a token could not be minted.
+enum MintError {
+    /// The request asked for something that does not exist (an unknown `alg`).
+    BadRequest(String),
+    /// Signing failed.
+    Internal(String),
+}
+
+impl Platform {
+    /// A JWT with every default of `/_sim/mint` (RS256 with the current key, `aud` the first client, `scope`
+    /// `dvcqg`, valid 300 s): what the platform puts on the national portal's calls to motcua.
+    pub fn mint_portal_jwt(&self) -> Result<String, String> {
+        self.sign(MintRequest::default()).map_err(|(MintError::BadRequest(e) | MintError::Internal(e))| e)
+    }
+
+    fn sign(&self, req: MintRequest) -> Result<String, MintError> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let claims = Claims {
+            iss: req.iss.unwrap_or_else(|| self.issuer.clone()),
+            sub: req.sub.unwrap_or_else(|| "dvcqg".to_owned()),
+            aud: req.aud.unwrap_or_else(|| self.clients.first().map(|c| c.id.clone()).unwrap_or_default()),
+            scope: req.scope,
+            iat: now,
+            exp: now.saturating_add(req.exp_in_secs),
+            nbf: now.saturating_add(req.nbf_in_secs.unwrap_or(0)),
+            jti: uuid::Uuid::new_v4().to_string(),
+        };
+        match req.alg.as_str() {
+            "RS256" | "ES256" => {
+                let key = if req.alg == "RS256" { self.rsa_signing_key() } else { &self.es256_1 };
+                let mut header = Header::new(key.alg);
+                header.kid = Some(req.kid.unwrap_or_else(|| key.kid.to_owned()));
+                jsonwebtoken::encode(&header, &claims, &key.key).map_err(|e| MintError::Internal(e.to_string()))
+            }
+            "HS256" => {
+                let mut header = Header::new(Algorithm::HS256);
+                header.kid = req.kid;
+                jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(HS256_NEGATIVE_TEST_SECRET))
+                    .map_err(|e| MintError::Internal(e.to_string()))
+            }
+            "none" => {
+                let mut header = json!({"alg": "none", "typ": "JWT"});
+                if let Some(kid) = req.kid {
+                    header["kid"] = json!(kid);
+                }
+                serde_json::to_vec(&claims).map_err(|e| MintError::Internal(e.to_string())).map(|claims| {
+                    format!("{}.{}.", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims))
+                })
+            }
+            other => Err(MintError::BadRequest(format!(
+                "alg {other:?}: expected RS256, ES256 (or HS256, none for negative tests)"
+            ))),
+        }
+    }
+}
+
 async fn mint(State(sim): State<Sim>, req: Result<Json<MintRequest>, JsonRejection>) -> Response {
     let req = match req {
         Ok(Json(req)) => req,
         Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({"error": e.body_text()}))).into_response(),
     };
-    let platform = &sim.platform;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let claims = Claims {
-        iss: req.iss.unwrap_or_else(|| platform.issuer.clone()),
-        sub: req.sub.unwrap_or_else(|| "dvcqg".to_owned()),
-        aud: req.aud.unwrap_or_else(|| platform.clients.first().map(|c| c.id.clone()).unwrap_or_default()),
-        scope: req.scope,
-        iat: now,
-        exp: now.saturating_add(req.exp_in_secs),
-        nbf: now.saturating_add(req.nbf_in_secs.unwrap_or(0)),
-        jti: uuid::Uuid::new_v4().to_string(),
-    };
-    let signed = match req.alg.as_str() {
-        "RS256" | "ES256" => {
-            let key = if req.alg == "RS256" { platform.rsa_signing_key() } else { &platform.es256_1 };
-            let mut header = Header::new(key.alg);
-            header.kid = Some(req.kid.unwrap_or_else(|| key.kid.to_owned()));
-            jsonwebtoken::encode(&header, &claims, &key.key).map_err(|e| e.to_string())
-        }
-        "HS256" => {
-            let mut header = Header::new(Algorithm::HS256);
-            header.kid = req.kid;
-            jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(HS256_NEGATIVE_TEST_SECRET))
-                .map_err(|e| e.to_string())
-        }
-        "none" => {
-            let mut header = json!({"alg": "none", "typ": "JWT"});
-            if let Some(kid) = req.kid {
-                header["kid"] = json!(kid);
-            }
-            serde_json::to_vec(&claims).map_err(|e| e.to_string()).map(|claims| {
-                format!("{}.{}.", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims))
-            })
-        }
-        other => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(json!({"error": format!("alg {other:?}: expected RS256, ES256 (or HS256, none for negative tests)")})),
-            )
-                .into_response();
-        }
-    };
-    match signed {
+    match sim.platform.sign(req) {
         Ok(token) => Json(json!({"token": token})).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e}))).into_response(),
+        Err(MintError::BadRequest(e)) => (StatusCode::BAD_REQUEST, Json(json!({"error": e}))).into_response(),
+        Err(MintError::Internal(e)) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e}))).into_response(),
     }
 }
 

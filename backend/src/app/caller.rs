@@ -37,10 +37,26 @@ pub struct CitizenCaller {
     pub id: Uuid,
 }
 
+/// A machine acting on its own authority: the national portal filing a dossier, the payment platform
+/// confirming a payment, a scheduled job. Never built from a browser session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SystemCaller {
+    /// Stable identifier: `national_portal`, `paygov`, `scheduler`.
+    pub id: &'static str,
+    /// How the history shows it (Vietnamese).
+    pub name: &'static str,
+}
+
+impl SystemCaller {
+    pub const NATIONAL_PORTAL: Self = Self { id: "national_portal", name: "Cổng Dịch vụ công quốc gia" };
+    pub const PAYGOV: Self = Self { id: "paygov", name: "Nền tảng thanh toán trực tuyến" };
+}
+
 #[derive(Debug, Clone)]
 pub enum Caller {
     Citizen(CitizenCaller),
     Staff(StaffCaller),
+    System(SystemCaller),
 }
 
 impl Caller {
@@ -49,6 +65,7 @@ impl Caller {
         match self {
             Self::Citizen(c) => format!("citizen:{}", c.id),
             Self::Staff(s) => format!("staff:{}", s.id),
+            Self::System(s) => format!("system:{}", s.id),
         }
     }
 }

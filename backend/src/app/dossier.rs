@@ -102,6 +102,11 @@ pub struct ReceiveAtCounter {
     pub form: Value,
     #[serde(default)]
     pub attachments: Vec<AttachmentRef>,
+    /// The clerk's population-database lookup of the applicant (`POST /api/v1/population/lookups`): when it
+    /// verified this same person, the dossier is marked verified; without it (or when the database did not
+    /// answer) the clerk's manual entry is received, marked unverified.
+    #[serde(default)]
+    pub population_lookup_id: Option<i64>,
 }
 
 /// One action on a dossier.
@@ -179,7 +184,10 @@ pub struct DossierView {
     #[schema(value_type = Object)]
     pub form: Value,
     pub fees_total: i64,
+    /// `none`, `requested`, `paid_online` or `paid_other`.
     pub payment_state: String,
+    /// The applicant's identity was confirmed by the population database (else: entered by hand, unverified).
+    pub population_verified: bool,
     pub current_step: i32,
     pub current_step_name: Option<String>,
     pub current_unit_id: Option<Uuid>,
@@ -277,6 +285,7 @@ struct Row {
     form_answers: Value,
     fees_total: i64,
     payment_state: String,
+    population_verified: bool,
     current_step: i32,
     current_unit_id: Option<Uuid>,
     assignee_id: Option<Uuid>,
@@ -297,7 +306,7 @@ struct Row {
 
 const SELECT_ROW: &str = "SELECT d.id, d.code, pv.version AS procedure_version, pv.document,
         d.agency_id, a.name AS agency_name, d.channel, d.state, d.resume_to, d.version, d.applicant_citizen_id,
-        d.applicant, d.owner, d.form_answers, d.fees_total, d.payment_state, d.current_step, d.current_unit_id,
+        d.applicant, d.owner, d.form_answers, d.fees_total, d.payment_state, d.population_verified, d.current_step, d.current_unit_id,
         d.assignee_id, d.submitted_at, d.received_at, d.clock_started_at, d.due_at, d.original_due_at, d.paused_at,
         d.paused_due_at, d.remaining_minutes, d.apologies, d.finished_at, d.returned_at,
         ARRAY(SELECT h.unit_id FROM dossier_holder h WHERE h.dossier_id = d.id) AS holder_units
@@ -327,6 +336,8 @@ async fn load(tx: &mut Transaction<'_, Postgres>, id: Uuid, lock: bool) -> Resul
 fn can_see(caller: &Caller, row: &Row) -> bool {
     match caller {
         Caller::Citizen(c) => row.applicant_citizen_id == Some(c.id),
+        // Machines act on their own authority, checked where they come in (platform token, signature).
+        Caller::System(_) => true,
         // Administrators configure; they do not read citizens' files by virtue of their unit.
         Caller::Staff(s) => s
             .roles
@@ -347,6 +358,7 @@ fn candidate_roles(caller: &Caller, row: &Row, action: Action) -> Vec<Role> {
             }
         }
         Caller::Staff(s) => staff_roles(s, row, action),
+        Caller::System(_) => vec![Role::System],
     }
 }
 
@@ -387,12 +399,12 @@ fn staff_roles(s: &StaffCaller, row: &Row, action: Action) -> Vec<Role> {
 
 // ---------------------------------------------------------------- validation helpers
 
-fn nfc(s: &str) -> String {
+pub(super) fn nfc(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     s.nfc().collect::<String>().trim().to_owned()
 }
 
-fn validate_person(p: &Person, path: &str, problems: &mut Vec<FieldError>) -> Person {
+pub(super) fn validate_person(p: &Person, path: &str, problems: &mut Vec<FieldError>) -> Person {
     let mut out = p.clone();
     out.full_name = nfc(&p.full_name);
     if out.full_name.is_empty() {
@@ -432,7 +444,7 @@ fn validate_person(p: &Person, path: &str, problems: &mut Vec<FieldError>) -> Pe
     out
 }
 
-fn form_problems(problems: Vec<FieldProblem>) -> Vec<FieldError> {
+pub(super) fn form_problems(problems: Vec<FieldProblem>) -> Vec<FieldError> {
     problems
         .into_iter()
         .map(|p| {
@@ -445,7 +457,10 @@ fn form_problems(problems: Vec<FieldProblem>) -> Vec<FieldError> {
         .collect()
 }
 
-async fn load_procedure(tx: &mut Transaction<'_, Postgres>, code: &str) -> Result<(Uuid, Procedure), ApiError> {
+pub(super) async fn load_procedure(
+    tx: &mut Transaction<'_, Postgres>,
+    code: &str,
+) -> Result<(Uuid, Procedure), ApiError> {
     let row: Option<(Uuid, Value)> = sqlx::query_as(
         "SELECT pv.id, pv.document FROM procedure p
            JOIN procedure_version pv ON pv.procedure_id = p.id AND pv.version = p.current_version
@@ -462,13 +477,13 @@ async fn load_procedure(tx: &mut Transaction<'_, Postgres>, code: &str) -> Resul
 }
 
 #[derive(sqlx::FromRow)]
-struct AgencyInfo {
-    level: String,
-    code: Option<String>,
-    legacy_code: Option<String>,
+pub(super) struct AgencyInfo {
+    pub(super) level: String,
+    pub(super) code: Option<String>,
+    pub(super) legacy_code: Option<String>,
 }
 
-async fn agency_info(tx: &mut Transaction<'_, Postgres>, id: Uuid) -> Result<Option<AgencyInfo>, ApiError> {
+pub(super) async fn agency_info(tx: &mut Transaction<'_, Postgres>, id: Uuid) -> Result<Option<AgencyInfo>, ApiError> {
     Ok(sqlx::query_as(
         "SELECT a.level,
             (SELECT code FROM agency_code c WHERE c.agency_id = a.id AND c.kind = 'qd20' AND c.valid_to IS NULL ORDER BY valid_from DESC LIMIT 1) AS code,
@@ -480,7 +495,7 @@ async fn agency_info(tx: &mut Transaction<'_, Postgres>, id: Uuid) -> Result<Opt
     .await?)
 }
 
-fn competent(procedure: &Procedure, agency: &AgencyInfo) -> bool {
+pub(super) fn competent(procedure: &Procedure, agency: &AgencyInfo) -> bool {
     use crate::domain::catalogue::Competent;
     match &procedure.competent {
         Competent::Level(level) => level.as_str() == agency.level,
@@ -490,7 +505,7 @@ fn competent(procedure: &Procedure, agency: &AgencyInfo) -> bool {
 
 /// The agency whose one-stop desk receives the procedure's dossiers: the first workflow step's agency
 /// when it names one (e.g. the provincial public-administration service centre), else the competent agency.
-async fn receiving_agency(
+pub(super) async fn receiving_agency(
     tx: &mut Transaction<'_, Postgres>,
     procedure: &Procedure,
     competent_agency: Uuid,
@@ -504,7 +519,7 @@ async fn receiving_agency(
 }
 
 /// The competent agency named by the procedure itself, if it names one.
-async fn named_competent_agency(
+pub(super) async fn named_competent_agency(
     tx: &mut Transaction<'_, Postgres>,
     procedure: &Procedure,
 ) -> Result<Option<Uuid>, ApiError> {
@@ -530,6 +545,12 @@ async fn attach(
     let (owner_kind, owner_id) = match caller {
         Caller::Citizen(c) => ("citizen", c.id),
         Caller::Staff(s) => ("staff", s.id),
+        Caller::System(_) => {
+            if !refs.is_empty() {
+                problems.push(FieldError::new(path, "not_allowed", "machines do not attach uploads"));
+            }
+            return Ok(());
+        }
     };
     for (i, r) in refs.iter().enumerate() {
         if role != "result" && !procedure.components.iter().any(|c| c.code == r.component_code) {
@@ -683,24 +704,37 @@ async fn close_step(tx: &mut Transaction<'_, Postgres>, dossier_id: Uuid, now: O
 
 // ---------------------------------------------------------------- create
 
-struct NewDossier<'a> {
-    procedure_version_id: Uuid,
-    procedure: &'a Procedure,
-    agency_id: Uuid,
-    /// The agency whose desk receives it: its code prefixes the dossier code.
-    receiving_id: Uuid,
-    receiving: &'a AgencyInfo,
-    channel: i16,
-    source: &'a str,
-    citizen_id: Option<Uuid>,
-    applicant: Person,
-    owner: Option<Person>,
-    form: serde_json::Map<String, Value>,
-    received: bool,
-    attachments: &'a [AttachmentRef],
+/// A file that arrived with the dossier itself (the national portal sends them inline), already stored.
+pub(super) struct InlineFile {
+    pub component_code: String,
+    pub file_name: String,
+    pub kind: String,
+    pub object: crate::objects::StoredObject,
 }
 
-async fn insert_dossier(
+pub(super) struct NewDossier<'a> {
+    /// The code the dossier already has (filed on the national portal); else a new one is numbered.
+    pub(super) code: Option<String>,
+    pub(super) action: Action,
+    pub(super) procedure_version_id: Uuid,
+    pub(super) procedure: &'a Procedure,
+    pub(super) agency_id: Uuid,
+    /// The agency whose desk receives it: its code prefixes the dossier code.
+    pub(super) receiving_id: Uuid,
+    pub(super) receiving: &'a AgencyInfo,
+    pub(super) channel: i16,
+    pub(super) source: &'a str,
+    pub(super) citizen_id: Option<Uuid>,
+    pub(super) applicant: Person,
+    pub(super) owner: Option<Person>,
+    pub(super) form: serde_json::Map<String, Value>,
+    pub(super) received: bool,
+    pub(super) population_verified: bool,
+    pub(super) attachments: &'a [AttachmentRef],
+    pub(super) files: Vec<InlineFile>,
+}
+
+pub(super) async fn insert_dossier(
     tx: &mut Transaction<'_, Postgres>,
     caller: &Caller,
     actor_name: &str,
@@ -710,7 +744,10 @@ async fn insert_dossier(
     let calendar = clock::calendar_for(tx, d.agency_id).await?;
     let today = to_local(now).date();
     let prefix = d.receiving.legacy_code.clone().or_else(|| d.receiving.code.clone()).unwrap_or_default();
-    let code = store::dossier_code::next(tx, d.receiving_id, &prefix, today).await?;
+    let code = match &d.code {
+        Some(code) => code.clone(),
+        None => store::dossier_code::next(tx, d.receiving_id, &prefix, today).await?.to_string(),
+    };
     let state = if d.received { State::Received } else { State::Submitted };
     let fees: i64 = d.procedure.fees.iter().map(|f| f.amount_vnd as i64).sum();
     let (start, due) = if d.received {
@@ -722,10 +759,10 @@ async fn insert_dossier(
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO dossier (code, procedure_version_id, agency_id, channel, source, state, applicant_citizen_id,
                               applicant, owner, applicant_name, form_answers, fees_total, submitted_at, received_at,
-                              clock_started_at, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                              clock_started_at, due_at, population_verified)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
     )
-    .bind(code.to_string())
+    .bind(&code)
     .bind(d.procedure_version_id)
     .bind(d.agency_id)
     .bind(d.channel)
@@ -741,6 +778,7 @@ async fn insert_dossier(
     .bind(d.received.then_some(now))
     .bind(start)
     .bind(due)
+    .bind(d.population_verified)
     .fetch_one(&mut **tx)
     .await?;
     // The receiving agency's one-stop desk holds every new dossier.
@@ -751,7 +789,23 @@ async fn insert_dossier(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    let action = if d.received { Action::ReceiveAtCounter } else { Action::Submit };
+    for f in &d.files {
+        sqlx::query(
+            "INSERT INTO attachment (dossier_id, role, component_code, file_name, kind, size, sha256, object_key,
+                                     added_by_kind)
+             VALUES ($1, 'component', $2, $3, $4, $5, $6, $7, 'system')",
+        )
+        .bind(id)
+        .bind(&f.component_code)
+        .bind(&f.file_name)
+        .bind(&f.kind)
+        .bind(f.object.size as i64)
+        .bind(f.object.sha256.as_slice())
+        .bind(&f.object.key)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let action = d.action;
     record_action(
         tx,
         caller,
@@ -766,7 +820,7 @@ async fn insert_dossier(
         None,
         Some(0),
         due,
-        json!({"code": code.to_string()}),
+        json!({"code": code}),
     )
     .await?;
     Ok(id)
@@ -790,8 +844,9 @@ async fn record_action(
     data: Value,
 ) -> Result<(), ApiError> {
     let (kind, id) = match caller {
-        Caller::Citizen(c) => ("citizen", c.id),
-        Caller::Staff(s) => ("staff", s.id),
+        Caller::Citizen(c) => ("citizen", c.id.to_string()),
+        Caller::Staff(s) => ("staff", s.id.to_string()),
+        Caller::System(m) => ("system", m.id.to_owned()),
     };
     sqlx::query(
         "INSERT INTO dossier_action (dossier_id, seq, action, from_state, to_state, national_code, actor_kind, actor_id,
@@ -805,7 +860,7 @@ async fn record_action(
     .bind(to.as_str())
     .bind(i16::from(to.national_code()))
     .bind(kind)
-    .bind(id.to_string())
+    .bind(&id)
     .bind(actor_name)
     .bind(unit)
     .bind(note)
@@ -821,6 +876,7 @@ async fn record_action(
             sqlx::query_scalar("SELECT title FROM staff WHERE id = $1").bind(s.id).fetch_one(&mut **tx).await?
         }
         Caller::Citizen(_) => Some("Công dân".to_owned()),
+        Caller::System(_) => Some("Hệ thống".to_owned()),
     };
     let progress = crate::national::outbox::Progress {
         action,
@@ -835,8 +891,12 @@ async fn record_action(
     audit::append(
         tx,
         &audit::Entry {
-            actor_kind: if kind == "citizen" { audit::ActorKind::Citizen } else { audit::ActorKind::Staff },
-            actor_id: Some(&id.to_string()),
+            actor_kind: match kind {
+                "citizen" => audit::ActorKind::Citizen,
+                "staff" => audit::ActorKind::Staff,
+                _ => audit::ActorKind::Machine,
+            },
+            actor_id: Some(&id),
             action: &format!("dossier.{}", action.as_str()),
             object_kind: Some("dossier"),
             object_id: Some(&dossier_id.to_string()),
@@ -850,6 +910,7 @@ async fn record_action(
 async fn actor_name(tx: &mut Transaction<'_, Postgres>, caller: &Caller) -> Result<String, ApiError> {
     Ok(match caller {
         Caller::Staff(s) => s.full_name.clone(),
+        Caller::System(m) => m.name.to_owned(),
         Caller::Citizen(c) => sqlx::query_scalar("SELECT full_name FROM citizen WHERE id = $1")
             .bind(c.id)
             .fetch_optional(&mut **tx)
@@ -915,9 +976,10 @@ pub async fn submit(
         birth_date: Option<time::Date>,
         email: Option<String>,
         phone: Option<String>,
+        verified: bool,
     }
     let me: Me =
-        sqlx::query_as("SELECT full_name, personal_id, tax_code, birth_date, email, phone FROM citizen WHERE id = $1")
+        sqlx::query_as("SELECT full_name, personal_id, tax_code, birth_date, email, phone, verified_at IS NOT NULL AS verified FROM citizen WHERE id = $1")
             .bind(citizen.id)
             .fetch_one(&mut **tx)
             .await?;
@@ -930,6 +992,7 @@ pub async fn submit(
         phone: req.phone.clone().or(me.phone),
         email: req.email.clone().or(me.email),
     };
+    let verified = me.verified;
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
@@ -939,6 +1002,8 @@ pub async fn submit(
         caller,
         &name,
         NewDossier {
+            code: None,
+            action: Action::Submit,
             procedure_version_id: version_id,
             procedure: &procedure,
             agency_id: req.agency_id,
@@ -951,7 +1016,9 @@ pub async fn submit(
             owner,
             form,
             received: false,
+            population_verified: verified,
             attachments: &req.attachments,
+            files: vec![],
         },
     )
     .await?;
@@ -1034,6 +1101,32 @@ pub async fn receive_at_counter(
             ));
         }
     }
+    // The clerk's lookup vouches for this applicant only if it was theirs, recent, about this person, and verified.
+    let population_verified = match (req.population_lookup_id, &applicant.personal_id) {
+        (None, _) => false,
+        (Some(lookup), pid) => {
+            let found: Option<String> = sqlx::query_scalar(
+                "SELECT result FROM population_lookup
+                  WHERE id = $1 AND requested_by = $2 AND personal_id_sha256 = $3 AND at > now() - interval '2 hours'",
+            )
+            .bind(lookup)
+            .bind(staff.id.to_string())
+            .bind(crate::platform::sha256_hex(pid.as_deref().unwrap_or_default().as_bytes()))
+            .fetch_optional(&mut **tx)
+            .await?;
+            match found {
+                Some(result) => result == "verified",
+                None => {
+                    problems.push(FieldError::new(
+                        "body.population_lookup_id",
+                        "mismatch",
+                        "not your recent lookup of this applicant's personal ID: look up again, or leave it out to receive unverified",
+                    ));
+                    false
+                }
+            }
+        }
+    };
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
@@ -1042,6 +1135,8 @@ pub async fn receive_at_counter(
         caller,
         &staff.full_name,
         NewDossier {
+            code: None,
+            action: Action::ReceiveAtCounter,
             procedure_version_id: version_id,
             procedure: &procedure,
             agency_id,
@@ -1054,7 +1149,9 @@ pub async fn receive_at_counter(
             owner,
             form,
             received: true,
+            population_verified,
             attachments: &req.attachments,
+            files: vec![],
         },
     )
     .await?;
@@ -1261,10 +1358,26 @@ pub async fn act(
                     .await?;
             } else {
                 let method = req.payment_method.as_deref().unwrap_or("");
-                if !matches!(method, "cash" | "transfer") {
+                // Online payments are recorded by the payment platform only (its signed callback).
+                let online = method == "online" && matches!(caller, Caller::System(_));
+                if !matches!(method, "cash" | "transfer") && !online {
                     problems.push(FieldError::new("body.payment_method", "invalid", "cash or transfer"));
                 }
-                d.payment_state = "paid_other".into();
+                if let Caller::Staff(s) = caller
+                    && matches!(method, "cash" | "transfer")
+                {
+                    sqlx::query(
+                        "INSERT INTO payment (dossier_id, amount, method, state, started_by_kind, started_by, paid_at)
+                         VALUES ($1, $2, $3, 'paid', 'staff', $4, now())",
+                    )
+                    .bind(id)
+                    .bind(row.fees_total)
+                    .bind(method)
+                    .bind(s.id)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                d.payment_state = if online { "paid_online" } else { "paid_other" }.into();
                 data = json!({"method": method});
             }
             if row.paused_at.is_some() {
@@ -1470,6 +1583,7 @@ async fn build_view(tx: &mut Transaction<'_, Postgres>, caller: &Caller, row: Ro
         form: row.form_answers.clone(),
         fees_total: row.fees_total,
         payment_state: row.payment_state.clone(),
+        population_verified: row.population_verified,
         current_step: row.current_step,
         current_step_name: procedure.workflow.get(row.current_step as usize).map(|s| s.name.clone()),
         current_unit_id: row.current_unit_id,

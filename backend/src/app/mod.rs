@@ -6,9 +6,11 @@ pub mod catalogue;
 pub mod clock;
 pub mod dossier;
 pub mod idempotency;
+pub mod inbound;
+pub mod payment;
 pub mod queue;
 
-pub use caller::{Caller, CitizenCaller, StaffCaller};
+pub use caller::{Caller, CitizenCaller, StaffCaller, SystemCaller};
 
 use crate::http::error::{ApiError, ErrorCode};
 
@@ -16,6 +18,6 @@ use crate::http::error::{ApiError, ErrorCode};
 pub fn require_staff(caller: &Caller) -> Result<&StaffCaller, ApiError> {
     match caller {
         Caller::Staff(s) => Ok(s),
-        Caller::Citizen(_) => Err(ApiError::new(ErrorCode::Forbidden, "staff only")),
+        Caller::Citizen(_) | Caller::System(_) => Err(ApiError::new(ErrorCode::Forbidden, "staff only")),
     }
 }

@@ -57,6 +57,7 @@ impl FromRequestParts<AppState> for Caller {
                     *s = Some(match caller {
                         Caller::Citizen(c) => (audit::ActorKind::Citizen, c.id.to_string()),
                         Caller::Staff(st) => (audit::ActorKind::Staff, st.id.to_string()),
+                        Caller::System(m) => (audit::ActorKind::Machine, m.id.to_owned()),
                     });
                 }
             }

@@ -101,6 +101,7 @@ pub async fn upload(
     let (owner_kind, owner_id) = match &caller {
         Caller::Citizen(c) => ("citizen", c.id),
         Caller::Staff(s) => ("staff", s.id),
+        Caller::System(_) => return Err(ApiError::new(ErrorCode::Forbidden, "uploads are for people")),
     };
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO upload (owner_kind, owner_id, file_name, kind, size, sha256, object_key)

@@ -85,6 +85,9 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         metrics::gauge!("outbox_oldest_pending_age_seconds").set(oldest);
         metrics::gauge!("outbox_dead").set(dead as f64);
     }
+    for (peer, open) in state.platform.circuits() {
+        metrics::gauge!("platform_circuit_open", "peer" => peer).set(if open { 1.0 } else { 0.0 });
+    }
     let body = telemetry::metrics_handle().render();
     let mut res = body.into_response();
     res.headers_mut()

@@ -12,6 +12,9 @@ pub mod idem;
 pub mod limit;
 pub mod middleware;
 pub mod national;
+pub mod national_admin;
+pub mod payment;
+pub mod population;
 pub mod queue;
 pub mod signin;
 mod static_files;
@@ -69,12 +72,7 @@ impl AppState {
         let objects = Arc::new(crate::objects::LocalStore::new(config.object_dir.clone()));
         let national_jwt = Arc::new(crate::national::jwt::Verifier::from_config(&config));
         let platform = Arc::new(
-            crate::platform::PlatformClient::new(crate::platform::PlatformConfig {
-                base_url: config.platform_url.clone(),
-                client_id: config.platform_client_id.clone(),
-                client_secret: config.platform_client_secret.clone(),
-            })
-            .expect("an HTTP client builds"),
+            crate::platform::PlatformClient::from_config(&config, Some(db.clone())).expect("an HTTP client builds"),
         );
         let population = Arc::new(crate::population::Population::new(platform.clone()));
         let redirect = format!("{}/auth/callback", config.public_url);
@@ -105,6 +103,8 @@ impl AppState {
         (name = "dossiers", description = "Dossiers (hồ sơ): submission, reception, actions, history, files"),
         (name = "queues", description = "Work queues for staff and the citizen's own dossiers"),
         (name = "administration", description = "Units, staff accounts and roles of an agency"),
+        (name = "population", description = "The population database: counter lookups, e-form prefill"),
+        (name = "payments", description = "Fees: online payment through the payment platform, its callback"),
         (name = "national", description = "Inbound API for the national portal (machine authentication: sharing-platform bearer JWT)"),
     ),
 )]
@@ -143,6 +143,18 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dossier::steps))
         .routes(routes!(dossier::download))
         .routes(routes!(national::get_dossier))
+        .routes(routes!(national::receive_dossier))
+        .routes(routes!(national::changes))
+        .routes(routes!(national_admin::list_outbox))
+        .routes(routes!(national_admin::correct_payload))
+        .routes(routes!(national_admin::replay))
+        .routes(routes!(national_admin::start_reconciliation, national_admin::list_reconciliations))
+        .routes(routes!(national_admin::get_reconciliation))
+        .routes(routes!(payment::start, payment::list))
+        .routes(routes!(payment::callback))
+        .routes(routes!(payment::reconcile))
+        .routes(routes!(population::lookup))
+        .routes(routes!(population::citizen_prefill))
 }
 
 /// The OpenAPI document, generated from the code (no database needed).

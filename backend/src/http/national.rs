@@ -8,21 +8,23 @@
 use axum::{
     Json,
     extract::{FromRequestParts, Path, State},
-    http::{HeaderValue, header, request::Parts},
+    http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use super::{
     AppState,
-    error::{ApiError, ApiResult, ErrorBody, ErrorCode, FieldError},
+    error::{ApiError, ApiJson, ApiQuery, ApiResult, ErrorBody, ErrorCode, FieldError},
 };
 use crate::{
+    app,
     national::{
         self,
         jwt::{Claims, TokenError},
-        national_datetime,
     },
     store::audit,
 };
@@ -122,61 +124,216 @@ impl FromRequestParts<AppState> for NationalPortal {
     }
 }
 
-/// A dossier's status in the national `HoSo` shape (interop.md §3), as far as this system has it today.
+/// A document in a dossier (`TaiLieuNop`).
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaiLieuNop {
+    pub TepDinhKemId: String,
+    pub TenTepDinhKem: String,
+    pub MaThanhPhanHoSo: String,
+    pub DuongDanTaiTepTin: String,
+    pub DuocSoHoa: String,
+    pub DuocTaiSuDung: String,
+}
+
+/// A fee or charge (`DanhSachLePhi`): `LoaiPhiLePhi` "1" fee (phí), "2" charge (lệ phí).
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LePhi {
+    pub TenPhiLePhi: String,
+    pub MaPhiLePhi: String,
+    pub Gia: String,
+    pub LoaiPhiLePhi: String,
+}
+
+/// A supplement request (`DanhSachHoSoBoSung`): `TrangThaiBoSung` "1" waiting, "2" received.
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HoSoBoSung {
+    pub HoSoBoSungId: String,
+    pub NguoiYeuCauBoSung: String,
+    pub NoiDungBoSung: String,
+    pub NgayBoSung: String,
+    pub NgayTiepNhanBoSung: String,
+    pub TrangThaiBoSung: String,
+    pub NgayHenTraTruoc: String,
+    pub NgayHenTraMoi: String,
+}
+
+/// A result document (`DanhSachGiayToKetQua`).
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GiayToKetQua {
+    pub TenGiayTo: String,
+    pub MaThanhPhanHoSo: String,
+    pub GiayToId: String,
+    pub DuongDanTepTinKetQua: String,
+}
+
+/// A dossier in the national `HoSo` shape (interop.md §3), exactly what `DongBoHoSoMC` sends.
 /// Every value is a string; dates are `yyyyMMddHHmmss` in Vietnam time (UTC+7), `""` when absent.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "MaHoSo": "000.00.14.H56-260302-0001", "MaTTHC": "1.000894", "TenTTHC": "Thủ tục đăng ký kết hôn",
-    "KenhThucHien": "1", "TrangThaiHoSo": "2", "NgayNopHoSo": "20260302083000",
-    "NgayTiepNhan": "20260302083000", "NgayHenTra": "20260309083000", "NgayTra": ""
-}))]
-pub struct NationalDossier {
-    /// Mã hồ sơ.
-    #[serde(rename = "MaHoSo")]
-    pub ma_ho_so: String,
-    /// National procedure code (mã TTHC).
-    #[serde(rename = "MaTTHC")]
-    pub ma_tthc: String,
-    /// Procedure name, in the version the dossier was filed under.
-    #[serde(rename = "TenTTHC")]
-    pub ten_tthc: String,
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HoSo {
+    pub MaHoSo: String,
+    pub MaTTHC: String,
+    pub TenTTHC: String,
+    pub MaLinhVuc: String,
+    pub TenLinhVuc: String,
     /// `1` counter, `2` online, `3` post.
-    #[serde(rename = "KenhThucHien")]
-    pub kenh_thuc_hien: String,
+    pub KenhThucHien: String,
+    pub ChuHoSo: String,
+    /// `1` citizen, `2` business, `3` agency, `4` other.
+    pub LoaiDoiTuong: String,
+    pub MaDoiTuong: String,
+    pub SoGiayToChuHoSo: String,
+    pub Email: String,
+    pub SoDienThoai: String,
+    pub TrichYeuHoSo: String,
+    pub NgayNopHoSo: String,
+    pub NgayTiepNhan: String,
+    pub NgayHenTra: String,
     /// National status `1`..`10` (domain.md §4).
-    #[serde(rename = "TrangThaiHoSo")]
-    pub trang_thai_ho_so: String,
-    /// When the dossier was filed.
-    #[serde(rename = "NgayNopHoSo")]
-    pub ngay_nop_ho_so: String,
-    /// When the one-stop clerk received it; `""` before.
-    #[serde(rename = "NgayTiepNhan")]
-    pub ngay_tiep_nhan: String,
-    /// The appointment for the result (while paused for a supplement: the appointment as it stood); `""` before reception.
-    #[serde(rename = "NgayHenTra")]
-    pub ngay_hen_tra: String,
-    /// When the result was handed over; `""` before.
-    #[serde(rename = "NgayTra")]
-    pub ngay_tra: String,
+    pub TrangThaiHoSo: String,
+    pub NgayTra: String,
+    pub ThongTinTra: String,
+    /// `0` collect in person, `1` by post.
+    pub HinhThuc: String,
+    pub NgayKetThucXuLy: String,
+    pub DonViXuLy: String,
+    pub NgayTuChoi: String,
+    pub GhiChu: String,
+    /// `0` no fee paid yet, `1` paid online, `3` paid otherwise.
+    pub DuocThanhToanTrucTuyen: String,
+    pub HoSoCoThanhPhanSoHoa: String,
+    pub TaiKhoanDuocXacThucVoiVNeID: String,
+    pub TaiLieuNop: Vec<TaiLieuNop>,
+    pub DanhSachLePhi: Vec<LePhi>,
+    pub DanhSachHoSoBoSung: Vec<HoSoBoSung>,
+    pub DanhSachGiayToKetQua: Vec<GiayToKetQua>,
 }
 
-impl From<national::DossierStatus> for NationalDossier {
-    fn from(d: national::DossierStatus) -> Self {
-        Self {
-            ma_ho_so: d.code,
-            ma_tthc: d.procedure_code,
-            ten_tthc: d.procedure_name,
-            kenh_thuc_hien: d.channel.to_string(),
-            trang_thai_ho_so: d.national_code.to_string(),
-            ngay_nop_ho_so: national_datetime(Some(d.submitted_at)),
-            ngay_tiep_nhan: national_datetime(d.received_at),
-            ngay_hen_tra: national_datetime(d.due_at),
-            ngay_tra: national_datetime(d.returned_at),
-        }
-    }
+/// A person filing on the national portal (`ThongTinNguoiNop`).
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ThongTinNguoiNop {
+    pub HoVaTen: String,
+    /// 12 digits.
+    pub SoDinhDanh: String,
+    /// `yyyyMMdd`.
+    #[serde(default)]
+    pub NgayThangNamSinh: Option<String>,
+    #[serde(default)]
+    pub DiaChi: Option<String>,
+    #[serde(default)]
+    pub SoDienThoai: Option<String>,
+    #[serde(default)]
+    pub Email: Option<String>,
 }
 
-/// A dossier's current status, for the national portal.
+/// A file sent inline (`TepDinhKem`).
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TepDinhKem {
+    pub TenTepDinhKem: String,
+    /// The procedure's component code, e.g. `TP01`.
+    pub MaThanhPhanHoSo: String,
+    /// MIME type; must agree with the bytes.
+    pub LoaiNoiDung: String,
+    /// Standard base64.
+    pub NoiDung: String,
+}
+
+/// A dossier filed on dichvucong.gov.vn: the `HoSo` fields (`TrangThaiHoSo` "1", `KenhThucHien` "2"),
+/// the person filing, the e-form answers and the files. `DonViXuLy` names the receiving agency (its code or
+/// its name) when the procedure does not name one. Other `HoSo` fields may be sent and are ignored.
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NationalSubmission {
+    pub MaHoSo: String,
+    pub MaTTHC: String,
+    pub TrangThaiHoSo: String,
+    #[serde(default)]
+    pub KenhThucHien: Option<String>,
+    #[serde(default)]
+    pub ChuHoSo: Option<String>,
+    #[serde(default)]
+    pub SoGiayToChuHoSo: Option<String>,
+    #[serde(default)]
+    pub DonViXuLy: Option<String>,
+    pub ThongTinNguoiNop: ThongTinNguoiNop,
+    /// The e-form answers, keyed by field key.
+    #[schema(value_type = Object)]
+    pub DuLieuBieuMau: Value,
+    #[serde(default)]
+    pub TepDinhKem: Vec<TepDinhKem>,
+}
+
+/// The answer to a filed dossier (the same for every repeat).
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NationalReceipt {
+    pub MaHoSo: String,
+    pub TrangThaiHoSo: String,
+}
+
+/// One status change in the feed.
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangeItem {
+    /// Opaque; ask for `after=<cursor>` to continue from here.
+    pub cursor: String,
+    pub MaHoSo: String,
+    pub TrangThaiHoSo: String,
+    /// `yyyyMMddHHmmss`, Vietnam time.
+    pub ThoiDiem: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangePage {
+    pub items: Vec<ChangeItem>,
+    /// The cursor to ask from next (the last item's, or the one given when there is nothing new).
+    pub next: String,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangeQuery {
+    /// A cursor from an earlier page; absent: from the start.
+    pub after: Option<String>,
+    /// 1..=500, default 100.
+    pub limit: Option<i64>,
+}
+
+/// Records one of the portal's calls in the exchange log (digests only).
+async fn log_inbound(
+    state: &AppState,
+    operation: &str,
+    subject: Option<&str>,
+    response: Option<&[u8]>,
+    status: u16,
+    started: std::time::Instant,
+) {
+    let exchange = crate::platform::Exchange {
+        direction: "inbound",
+        peer: "dvcqg",
+        operation,
+        request: None,
+        response,
+        http_status: Some(status),
+        result: if status < 400 { "ok" } else { "refused" },
+        duration: started.elapsed(),
+        subject: subject.filter(|s| s.len() <= 64),
+    };
+    crate::platform::log_exchange(&state.db, &exchange).await;
+}
+
+fn rate_limit(state: &AppState, portal: &NationalPortal) -> Result<(), ApiError> {
+    let client = portal.claims.client_id.as_deref().or(portal.claims.subject.as_deref()).unwrap_or("unknown");
+    state.limiter.check("national", client, NATIONAL_PER_MINUTE)
+}
+
+/// A dossier as the national portal knows it: the whole `HoSo`.
 ///
 /// **Machine authentication**: `Authorization: Bearer <JWT>` issued by the sharing platform — RS256 or ES256,
 /// signed by a key of the platform's JWKS (named by `kid`), `iss` the platform, `aud` containing our client id,
@@ -184,10 +341,11 @@ impl From<national::DossierStatus> for NationalDossier {
 /// `details[0].code` (`missing_token`, `malformed`, `alg_not_allowed`, `unknown_key`, `bad_signature`,
 /// `wrong_issuer`, `wrong_audience`, `expired`, `not_yet_valid`, `missing_scope`) and a `WWW-Authenticate`
 /// challenge; 503 `service_unavailable` (`jwks_unavailable`) when the platform's keys cannot be fetched.
+/// The same holds for every route under `/api/v1/national/`.
 #[utoipa::path(get, path = "/api/v1/national/dossiers/{MaHoSo}", tag = "national",
     params(("MaHoSo" = String, Path, description = "Mã hồ sơ")),
     responses(
-        (status = 200, body = NationalDossier),
+        (status = 200, body = HoSo),
         (status = 401, description = "No valid sharing-platform token; the reason is in `details`", body = ErrorBody),
         (status = 404, description = "No dossier with this code", body = ErrorBody),
         (status = 503, description = "The sharing platform's signing keys are unavailable", body = ErrorBody),
@@ -196,9 +354,112 @@ pub async fn get_dossier(
     portal: NationalPortal,
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> ApiResult<Json<NationalDossier>> {
-    let client = portal.claims.client_id.as_deref().or(portal.claims.subject.as_deref()).unwrap_or("unknown");
-    state.limiter.check("national", client, NATIONAL_PER_MINUTE)?;
-    let dossier = national::dossier_status(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Json(dossier.into()))
+) -> ApiResult<Json<Value>> {
+    rate_limit(&state, &portal)?;
+    let started = std::time::Instant::now();
+    let id: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM dossier WHERE code = $1").bind(&code).fetch_optional(&state.db).await?;
+    let Some(id) = id else {
+        log_inbound(&state, "TraCuuHoSo", Some(&code), None, 404, started).await;
+        return Err(ApiError::not_found());
+    };
+    let mut conn = state.db.acquire().await?;
+    let mut ho_so = national::outbox::ho_so(&mut conn, id, None).await?;
+    drop(conn);
+    national::outbox::absolute_links(&mut ho_so, &state.config.public_url);
+    let body = serde_json::to_vec(&ho_so).unwrap_or_default();
+    log_inbound(&state, "TraCuuHoSo", Some(&code), Some(&body), 200, started).await;
+    Ok(Json(ho_so))
+}
+
+/// A dossier filed on dichvucong.gov.vn. Idempotent on `MaHoSo`: a repeat (even concurrent) gets the first
+/// answer and creates nothing. The dossier enters the receiving agency's one-stop queue as an online dossier
+/// (state `submitted`). Unknown procedure, bad fields, oversize or disallowed files: 422 with every problem
+/// listed, field paths in the national names (`body.ThongTinNguoiNop.SoDinhDanh`, `body.TepDinhKem[0].NoiDung`).
+#[utoipa::path(post, path = "/api/v1/national/dossiers", tag = "national",
+    request_body = NationalSubmission,
+    responses(
+        (status = 201, body = NationalReceipt),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "Every problem, by field", body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn receive_dossier(
+    portal: NationalPortal,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Response> {
+    rate_limit(&state, &portal)?;
+    let started = std::time::Instant::now();
+    let code = app::inbound::code_of(&body)?;
+    let mut tx = state.db.begin().await?;
+    let (answer, fresh) = match app::inbound::previous_answer(&mut tx, &code).await? {
+        Some(previous) => (previous, false),
+        None => (
+            app::inbound::receive(&mut tx, &state.objects, state.config.upload_limit_bytes, &body, code.clone())
+                .await?,
+            true,
+        ),
+    };
+    tx.commit().await?;
+    let request = serde_json::to_vec(&body).unwrap_or_default();
+    let response = serde_json::to_vec(&answer).unwrap_or_default();
+    let exchange = crate::platform::Exchange {
+        direction: "inbound",
+        peer: "dvcqg",
+        operation: "NopHoSo",
+        request: Some(&request),
+        response: Some(&response),
+        http_status: Some(201),
+        result: if fresh { "ok" } else { "repeat" },
+        duration: started.elapsed(),
+        subject: Some(&code),
+    };
+    crate::platform::log_exchange(&state.db, &exchange).await;
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+/// Status changes in commit order, from a cursor, so the portal can catch up after an outage.
+#[utoipa::path(get, path = "/api/v1/national/changes", tag = "national",
+    params(ChangeQuery),
+    responses(
+        (status = 200, body = ChangePage),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "A bad cursor or limit", body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn changes(
+    portal: NationalPortal,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ChangeQuery>,
+) -> ApiResult<Json<ChangePage>> {
+    rate_limit(&state, &portal)?;
+    let after = match q.after.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            c.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| ApiError::field("query.after", "invalid_cursor", "use a cursor this API gave you"))?,
+        ),
+    };
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("query.limit", "out_of_range", "1 to 500"));
+    }
+    let started = std::time::Instant::now();
+    let (items, next) = national::feed::read(&state.db, after, limit).await?;
+    log_inbound(&state, "changes", None, None, 200, started).await;
+    Ok(Json(ChangePage {
+        items: items
+            .into_iter()
+            .map(|c| ChangeItem {
+                cursor: c.cursor,
+                MaHoSo: c.code,
+                TrangThaiHoSo: c.national_code.to_string(),
+                ThoiDiem: c.at,
+            })
+            .collect(),
+        next,
+    }))
 }

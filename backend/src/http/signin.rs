@@ -423,6 +423,7 @@ pub async fn me(State(state): State<AppState>, headers: HeaderMap, caller: Calle
     let token = cookie_value(&headers, SESSION_COOKIE).unwrap_or_default();
     let csrf_token = session::find(&state.db, &token).await?.map(|s| s.csrf_token).unwrap_or_default();
     Ok(Json(match caller {
+        Caller::System(_) => return Err(ApiError::new(crate::http::error::ErrorCode::Unauthenticated, "no session")),
         Caller::Citizen(c) => {
             let (full_name, pid): (String, Option<String>) =
                 sqlx::query_as("SELECT full_name, personal_id FROM citizen WHERE id = $1")
@@ -473,6 +474,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, caller: C
     let (actor_kind, id, kind) = match &caller {
         Caller::Citizen(c) => (audit::ActorKind::Citizen, c.id, Kind::Citizen),
         Caller::Staff(s) => (audit::ActorKind::Staff, s.id, Kind::Staff),
+        Caller::System(_) => return Err(ApiError::new(crate::http::error::ErrorCode::Unauthenticated, "no session")),
     };
     let id_text = id.to_string();
     let entry = audit::Entry {

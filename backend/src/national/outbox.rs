@@ -5,7 +5,7 @@
 //! as it stands inside the transaction, so each row is the snapshot of its own step.
 
 use serde_json::{Value, json};
-use sqlx::{Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -78,15 +78,11 @@ fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
-/// Writes this change's messages to the outbox.
+/// The dossier as the national `HoSo` (interop.md §3), as it stands in `conn`'s view; `note` is its `GhiChu`.
 ///
-/// File links (`DuongDanTaiTepTin`) are written as paths on this service; the relay resolves them against
-/// `MOTCUA_PUBLIC_URL` when it sends them, so a snapshot does not depend on where it was written.
-pub async fn enqueue(
-    tx: &mut Transaction<'_, Postgres>,
-    dossier_id: Uuid,
-    progress: &Progress<'_>,
-) -> Result<(), ApiError> {
+/// File links (`DuongDanTaiTepTin`) are paths on this service; [`absolute_links`] resolves them against
+/// `MOTCUA_PUBLIC_URL` when they leave, so a stored snapshot does not depend on where it was written.
+pub async fn ho_so(conn: &mut PgConnection, dossier_id: Uuid, note: Option<&str>) -> Result<Value, ApiError> {
     let s: Snapshot = sqlx::query_as(
         "SELECT d.code, pv.document, d.channel, d.state, d.applicant, d.owner, c.tech_id, c.account_type,
                 (c.verified_at IS NOT NULL) AS verified, a.name AS agency_name, d.submitted_at, d.received_at,
@@ -96,7 +92,7 @@ pub async fn enqueue(
           WHERE d.id = $1",
     )
     .bind(dossier_id)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *conn)
     .await?;
     let procedure: Procedure = serde_json::from_value(s.document.clone())
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored procedure document unreadable: {e}")))?;
@@ -105,30 +101,15 @@ pub async fn enqueue(
         "SELECT id, role, file_name, component_code FROM attachment WHERE dossier_id = $1 ORDER BY added_at, id",
     )
     .bind(dossier_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     let supplements: Vec<(i32, String, Option<String>, OffsetDateTime)> = sqlx::query_as(
         "SELECT seq, action, reason, at FROM dossier_action
           WHERE dossier_id = $1 AND action IN ('request_supplement', 'receive_supplement') ORDER BY seq",
     )
     .bind(dossier_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
-    let step: Option<(OffsetDateTime, OffsetDateTime, Option<String>)> = sqlx::query_as(
-        "SELECT s.started_at, s.due_at, u.name FROM dossier_step s LEFT JOIN unit u ON u.id = s.unit_id
-          WHERE s.dossier_id = $1 ORDER BY s.seq DESC LIMIT 1",
-    )
-    .bind(dossier_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let unit_name: Option<String> = match progress.unit {
-        Some(u) => sqlx::query_scalar("SELECT name FROM unit WHERE id = $1").bind(u).fetch_optional(&mut **tx).await?,
-        None => None,
-    };
-    let first: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE dossier_id = $1)")
-        .bind(dossier_id)
-        .fetch_one(&mut **tx)
-        .await?;
 
     let holder = s.owner.as_ref().unwrap_or(&s.applicant);
     let summary: String = format!("{} — {}", procedure.name, text(holder, "full_name")).chars().take(1000).collect();
@@ -158,7 +139,7 @@ pub async fn enqueue(
         "NgayKetThucXuLy": national_datetime(s.finished_at),
         "DonViXuLy": s.agency_name,
         "NgayTuChoi": if state == State::Refused { national_datetime(s.finished_at) } else { String::new() },
-        "GhiChu": progress.note.unwrap_or_default(),
+        "GhiChu": note.unwrap_or_default(),
         "DuocThanhToanTrucTuyen": match s.payment_state.as_str() {
             "paid_online" => "1",
             "paid_other" => "3",
@@ -200,9 +181,76 @@ pub async fn enqueue(
             "DuongDanTepTinKetQua": link(&f.0),
         })).collect::<Vec<_>>(),
     });
+    Ok(ho_so)
+}
+
+/// Turns the `HoSo`'s file paths into links the portal can follow.
+pub fn absolute_links(ho_so: &mut Value, public_url: &str) {
+    for (list, key) in [("TaiLieuNop", "DuongDanTaiTepTin"), ("DanhSachGiayToKetQua", "DuongDanTepTinKetQua")] {
+        for entry in ho_so.get_mut(list).and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(Value::String(path)) = entry.get_mut(key)
+                && path.starts_with('/')
+            {
+                *path = format!("{public_url}{path}");
+            }
+        }
+    }
+}
+
+async fn push(conn: &mut PgConnection, dossier_id: Uuid, operation: &str, payload: &Value) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO outbox (dossier_id, seq, operation, payload)
+         VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM outbox WHERE dossier_id = $1), $2, $3)",
+    )
+    .bind(dossier_id)
+    .bind(operation)
+    .bind(payload)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether nothing about the dossier was ever queued for the portal (its first `DongBoHoSoMC` says
+/// `isUpdating` "False").
+async fn never_sent(conn: &mut PgConnection, dossier_id: Uuid) -> Result<bool, ApiError> {
+    Ok(sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE dossier_id = $1)")
+        .bind(dossier_id)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// Queues the dossier's whole `HoSo` again (reconciliation: the portal lost or never got it).
+/// `portal_holds_it` picks `isUpdating`.
+pub async fn enqueue_resend(conn: &mut PgConnection, dossier_id: Uuid, portal_holds_it: bool) -> Result<(), ApiError> {
+    let ho_so = ho_so(&mut *conn, dossier_id, Some("Đồng bộ lại sau đối soát")).await?;
+    let payload = json!({"isUpdating": if portal_holds_it { "True" } else { "False" }, "data": [ho_so]});
+    push(conn, dossier_id, "DongBoHoSoMC", &payload).await
+}
+
+/// Writes this change's messages to the outbox: the whole `HoSo` and the processing step (`TienDo`).
+pub async fn enqueue(
+    tx: &mut Transaction<'_, Postgres>,
+    dossier_id: Uuid,
+    progress: &Progress<'_>,
+) -> Result<(), ApiError> {
+    let conn: &mut PgConnection = tx;
+    let first = never_sent(&mut *conn, dossier_id).await?;
+    let ho_so = ho_so(&mut *conn, dossier_id, progress.note).await?;
+    let code = ho_so["MaHoSo"].clone();
+    let step: Option<(OffsetDateTime, OffsetDateTime, Option<String>)> = sqlx::query_as(
+        "SELECT s.started_at, s.due_at, u.name FROM dossier_step s LEFT JOIN unit u ON u.id = s.unit_id
+          WHERE s.dossier_id = $1 ORDER BY s.seq DESC LIMIT 1",
+    )
+    .bind(dossier_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let unit_name: Option<String> = match progress.unit {
+        Some(u) => sqlx::query_scalar("SELECT name FROM unit WHERE id = $1").bind(u).fetch_optional(&mut *conn).await?,
+        None => None,
+    };
     let (started, due, step_unit) = step.map_or((None, None, None), |(a, b, u)| (Some(a), Some(b), u));
     let tien_do = json!({
-        "MaHoSo": s.code,
+        "MaHoSo": code,
         "NguoiXuLy": progress.actor_name,
         "ChucDanh": progress.actor_title,
         "ThoiDiemXuLy": national_datetime(Some(progress.at)),
@@ -220,15 +268,7 @@ pub async fn enqueue(
         ("CapNhatTienDoHoSoMC", json!({"data": [tien_do]})),
     ];
     for (operation, payload) in messages {
-        sqlx::query(
-            "INSERT INTO outbox (dossier_id, seq, operation, payload)
-             VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM outbox WHERE dossier_id = $1), $2, $3)",
-        )
-        .bind(dossier_id)
-        .bind(operation)
-        .bind(&payload)
-        .execute(&mut **tx)
-        .await?;
+        push(&mut *conn, dossier_id, operation, &payload).await?;
     }
     Ok(())
 }

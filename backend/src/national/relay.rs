@@ -26,30 +26,20 @@ enum Outcome {
 
 /// Turns the snapshot's file paths into links the portal can follow.
 fn absolute_links(payload: &mut Value, public_url: &str) {
-    let Some(items) = payload.get_mut("data").and_then(Value::as_array_mut) else { return };
-    for item in items {
-        for (list, key) in [("TaiLieuNop", "DuongDanTaiTepTin"), ("DanhSachGiayToKetQua", "DuongDanTepTinKetQua")] {
-            for entry in item.get_mut(list).and_then(Value::as_array_mut).into_iter().flatten() {
-                if let Some(Value::String(path)) = entry.get_mut(key)
-                    && path.starts_with('/')
-                {
-                    *path = format!("{public_url}{path}");
-                }
-            }
-        }
+    for item in payload.get_mut("data").and_then(Value::as_array_mut).into_iter().flatten() {
+        super::outbox::absolute_links(item, public_url);
     }
 }
 
-async fn deliver(platform: &PlatformClient, operation: &str, payload: &Value) -> Outcome {
-    let res = match platform.post(&format!("/dvcqg/{operation}"), payload).await {
+async fn deliver(platform: &PlatformClient, operation: &str, payload: &Value, code: &str) -> Outcome {
+    let res = match platform.post(&format!("/dvcqg/{operation}"), payload, Some(code)).await {
         Ok(r) => r,
         Err(e) => return Outcome::Retry { after_secs: 0, error: e.code().to_owned() },
     };
-    let status = res.status().as_u16();
-    let retry_after =
-        res.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let status = res.status;
+    let retry_after = res.retry_after;
     match status {
-        200 => match res.json::<Value>().await {
+        200 => match res.json::<Value>() {
             Ok(v) if v.get("error_code").and_then(Value::as_str) == Some("0") => Outcome::Delivered,
             Ok(v) => Outcome::Dead(format!(
                 "rejected: error_code {} — {}",
@@ -85,7 +75,8 @@ pub async fn deliver_batch(db: &PgPool, platform: &PlatformClient, public_url: &
     .await?;
     for (id, dossier_id, operation, mut payload, attempts) in batch.iter().cloned() {
         absolute_links(&mut payload, public_url);
-        match deliver(platform, &operation, &payload).await {
+        let code = payload.pointer("/data/0/MaHoSo").and_then(Value::as_str).unwrap_or_default().to_owned();
+        match deliver(platform, &operation, &payload, &code).await {
             Outcome::Delivered => {
                 sqlx::query("UPDATE outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1")
                     .bind(id)

@@ -196,6 +196,28 @@ test('unknown path: 200.html fallback renders the Vietnamese not-found page, CSP
 	}
 });
 
+test('payment return page: where the payment platform sends the payer back, axe-clean on a phone', { timeout: 60_000 }, async () => {
+	const { context, page, errors, blocked } = await openPage({ width: 360, height: 740 });
+	try {
+		const res = await page.goto(`${BASE_URL}/thanh-toan/ket-qua?ma=MC20261123100000123456`, { waitUntil: 'load' });
+		assert.ok(res && res.status() < 400, `HTTP ${res?.status()}`);
+		await waitForApp(page, errors);
+		await page.getByRole('heading', { level: 1, name: 'Kết quả thanh toán' }).waitFor();
+		const link = page.getByRole('link', { name: 'Xem tình trạng hồ sơ' });
+		assert.equal(await link.getAttribute('href'), '/tra-cuu');
+		const axe = await new AxeBuilder({ page }).analyze();
+		const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+		assertNone(
+			bad.map((v) => `${v.impact} ${v.id}: ${v.help}`),
+			'axe found serious/critical violations'
+		);
+		assertNone(errors, 'console errors on the payment return page');
+		assertNone(blocked, 'requests to non-local hosts');
+	} finally {
+		await context.close();
+	}
+});
+
 test('API docs: Swagger UI renders offline at /api-docs/', { timeout: 60_000 }, async () => {
 	const { context, page, errors, blocked } = await openPage({ width: 1280, height: 800 });
 	try {

@@ -205,19 +205,53 @@ async fn the_national_portal_reads_a_dossier_with_a_platform_token_and_anything_
     assert_eq!(body["NgayTra"], "", "not returned yet");
     let mut fields: Vec<&str> = body.as_object().expect("object").keys().map(String::as_str).collect();
     fields.sort_unstable();
-    let expected_fields = [
-        "KenhThucHien",
+    // The whole HoSo of interop.md §3: every field, every value a string, the four lists.
+    let mut expected_fields = vec![
         "MaHoSo",
         "MaTTHC",
-        "NgayHenTra",
+        "TenTTHC",
+        "MaLinhVuc",
+        "TenLinhVuc",
+        "KenhThucHien",
+        "ChuHoSo",
+        "LoaiDoiTuong",
+        "MaDoiTuong",
+        "SoGiayToChuHoSo",
+        "Email",
+        "SoDienThoai",
+        "TrichYeuHoSo",
         "NgayNopHoSo",
         "NgayTiepNhan",
-        "NgayTra",
-        "TenTTHC",
+        "NgayHenTra",
         "TrangThaiHoSo",
+        "NgayTra",
+        "ThongTinTra",
+        "HinhThuc",
+        "NgayKetThucXuLy",
+        "DonViXuLy",
+        "NgayTuChoi",
+        "GhiChu",
+        "DuocThanhToanTrucTuyen",
+        "HoSoCoThanhPhanSoHoa",
+        "TaiKhoanDuocXacThucVoiVNeID",
+        "TaiLieuNop",
+        "DanhSachLePhi",
+        "DanhSachHoSoBoSung",
+        "DanhSachGiayToKetQua",
     ];
+    expected_fields.sort_unstable();
     assert_eq!(fields, expected_fields);
-    assert!(body.as_object().expect("object").values().all(Value::is_string), "every value is a string: {body}");
+    for (k, v) in body.as_object().expect("object") {
+        if k.starts_with("Danh") || k == "TaiLieuNop" {
+            assert!(
+                v.as_array()
+                    .is_some_and(|a| a.iter().all(|e| e.as_object().is_some_and(|o| o.values().all(Value::is_string)))),
+                "{k}: {v}"
+            );
+        } else {
+            assert!(v.is_string(), "{k} is a string: {v}");
+        }
+    }
     // Dates in Vietnam time, computed here independently by PostgreSQL.
     let (submitted, received, due): (String, String, String) = sqlx::query_as(
         "SELECT to_char((submitted_at AT TIME ZONE 'UTC') + interval '7 hours', 'YYYYMMDDHH24MISS'),

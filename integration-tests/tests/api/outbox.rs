@@ -80,23 +80,6 @@ async fn a_refused_action_leaves_no_outbox_row() {
     assert_eq!(before, after);
 }
 
-async fn drain(app: &TestApp) -> usize {
-    let platform = motcua::platform::PlatformClient::new(motcua::platform::PlatformConfig {
-        base_url: app.config.platform_url.clone(),
-        client_id: "motcua".into(),
-        client_secret: motcua::config::Secret::new("motcua-dev-secret"),
-    })
-    .expect("client");
-    let mut total = 0;
-    loop {
-        let n = motcua::national::relay::deliver_batch(&app.db, &platform, &app.base_url).await.expect("relay");
-        if n == 0 {
-            return total;
-        }
-        total += n;
-    }
-}
-
 #[tokio::test]
 async fn the_relay_delivers_a_whole_life_in_order_and_retries_when_the_portal_fails() {
     let (app, stand_ins) = TestApp::spawn_with_stand_ins(|_| {}).await;
@@ -110,7 +93,7 @@ async fn the_relay_delivers_a_whole_life_in_order_and_retries_when_the_portal_fa
     let sim = reqwest::Client::new();
     let faults = format!("{}/_sim/faults/dvcqg", stand_ins.sim_url);
     sim.put(&faults).json(&json!({"status": 503})).send().await.expect("fault on");
-    assert_eq!(drain(&app).await, 1, "only the dossier's first message is tried: order is kept");
+    assert_eq!(app.drain_outbox().await, 1, "only the dossier's first message is tried: order is kept");
     let (status, attempts): (String, i32) = sqlx::query_as("SELECT status, attempts FROM outbox ORDER BY seq LIMIT 1")
         .fetch_one(&app.db)
         .await
@@ -121,7 +104,7 @@ async fn the_relay_delivers_a_whole_life_in_order_and_retries_when_the_portal_fa
     sim.put(&faults).json(&json!({})).send().await.expect("fault off");
     sqlx::query("UPDATE outbox SET next_attempt_at = now()").execute(&app.db).await.expect("due now");
     let _ = act_ok(&app, &officer, &d, "hand_over", json!({})).await;
-    assert_eq!(drain(&app).await, 6);
+    assert_eq!(app.drain_outbox().await, 6);
     let received: Vec<Value> = sim
         .get(format!("{}/_sim/portal/messages", stand_ins.sim_url))
         .send()

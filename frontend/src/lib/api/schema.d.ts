@@ -4,6 +4,118 @@
  */
 
 export interface paths {
+    "/api/v1/admin/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Outbox messages to the national portal, newest first: by default the dead letters, which wait for an
+         *     administrator. System administrators only.
+         */
+        get: operations["list_outbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/outbox/{id}/payload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Corrects a dead letter's payload before replaying it (the first version is kept). Dead letters only. */
+        put: operations["correct_payload"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/outbox/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replays a dead letter: it is pending again, due now, and the relay delivers it in its dossier's order
+         *     (the dossier's later messages have been waiting behind it).
+         */
+        post: operations["replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payment-reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Runs the payment reconciliation now (QUERY pending payments, fetch missing e-receipts). System administrators. */
+        post: operations["reconcile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest reconciliations (at most 60), newest first. */
+        get: operations["list_reconciliations"];
+        put?: never;
+        /**
+         * Reconciles now: asks the portal about every dossier changed that day, re-sends what differs, and answers
+         *     the report. System administrators only.
+         */
+        post: operations["start_reconciliation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reconciliations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reconciliation with every difference it found. */
+        get: operations["get_reconciliation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agencies": {
         parameters: {
             query?: never;
@@ -307,6 +419,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dossiers/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payments of a dossier (whoever may see the dossier). */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Starts paying the dossier's fees online (the applicant, while the dossier waits for its fees). Answers
+         *     where to send the payer. Nothing is charged here; the platform confirms by its callback.
+         */
+        post: operations["start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dossiers/{id}/steps": {
         parameters: {
             query?: never;
@@ -358,6 +491,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/national/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status changes in commit order, from a cursor, so the portal can catch up after an outage. */
+        get: operations["changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/national/dossiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A dossier filed on dichvucong.gov.vn. Idempotent on `MaHoSo`: a repeat (even concurrent) gets the first
+         *     answer and creates nothing. The dossier enters the receiving agency's one-stop queue as an online dossier
+         *     (state `submitted`). Unknown procedure, bad fields, oversize or disallowed files: 422 with every problem
+         *     listed, field paths in the national names (`body.ThongTinNguoiNop.SoDinhDanh`, `body.TepDinhKem[0].NoiDung`).
+         */
+        post: operations["receive_dossier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/national/dossiers/{MaHoSo}": {
         parameters: {
             query?: never;
@@ -366,17 +538,55 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A dossier's current status, for the national portal.
+         * A dossier as the national portal knows it: the whole `HoSo`.
          * @description **Machine authentication**: `Authorization: Bearer <JWT>` issued by the sharing platform — RS256 or ES256,
          *     signed by a key of the platform's JWKS (named by `kid`), `iss` the platform, `aud` containing our client id,
          *     within `exp`/`nbf` (60 s skew), `scope` containing `dvcqg`. Otherwise 401 `unauthenticated` with the reason in
          *     `details[0].code` (`missing_token`, `malformed`, `alg_not_allowed`, `unknown_key`, `bad_signature`,
          *     `wrong_issuer`, `wrong_audience`, `expired`, `not_yet_valid`, `missing_scope`) and a `WWW-Authenticate`
          *     challenge; 503 `service_unavailable` (`jwks_unavailable`) when the platform's keys cannot be fetched.
+         *     The same holds for every route under `/api/v1/national/`.
          */
         get: operations["get_dossier"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/paygov/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The payment platform's callback (interop.md §4): `MaXacThuc` is checked in constant time, the reference
+         *     must be ours and the amount the one asked for; a refusal is logged and audited. A repeat is harmless.
+         */
+        post: operations["callback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/population/lookups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A receiving clerk looks up the applicant at the counter (clerks of a one-stop desk only). */
+        post: operations["lookup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -409,6 +619,26 @@ export interface paths {
         };
         /** One procedure's current version: everything a citizen needs before starting, and its e-form and workflow. */
         get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/procedures/{code}/prefill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in citizen's e-form answers for a procedure, prefilled from their eID and the population
+         *     database (the lookup is recorded with the procedure as its purpose).
+         */
+        get: operations["citizen_prefill"];
         put?: never;
         post?: never;
         delete?: never;
@@ -656,6 +886,20 @@ export interface components {
              */
             source: string;
         };
+        /** @description One status change in the feed. */
+        ChangeItem: {
+            /** @description Opaque; ask for `after=<cursor>` to continue from here. */
+            cursor: string;
+            MaHoSo: string;
+            TrangThaiHoSo: string;
+            /** @description `yyyyMMddHHmmss`, Vietnam time. */
+            ThoiDiem: string;
+        };
+        ChangePage: {
+            items: components["schemas"]["ChangeItem"][];
+            /** @description The cursor to ask from next (the last item's, or the one given when there is nothing new). */
+            next: string;
+        };
         /** @enum {string} */
         Channel: "counter" | "online" | "post";
         /** @enum {string} */
@@ -686,6 +930,16 @@ export interface components {
              * @description Working minutes between `counted_from` and `due`.
              */
             working_minutes: number;
+        };
+        Difference: {
+            /** Format: uuid */
+            dossier_id: string;
+            code: string;
+            /** @description `missing` (the portal holds nothing) or `differs`. */
+            kind: string;
+            /** @description `{field: {"ours": ..., "portal": ...}}`. */
+            fields: Record<string, never>;
+            resent: boolean;
         };
         DossierSummary: {
             /** Format: uuid */
@@ -753,7 +1007,10 @@ export interface components {
             form: Record<string, never>;
             /** Format: int64 */
             fees_total: number;
+            /** @description `none`, `requested`, `paid_online` or `paid_other`. */
             payment_state: string;
+            /** @description The applicant's identity was confirmed by the population database (else: entered by hand, unverified). */
+            population_verified: boolean;
             /** Format: int32 */
             current_step: number;
             current_step_name?: string | null;
@@ -831,6 +1088,13 @@ export interface components {
             code: string;
             message: string;
         };
+        /** @description A result document (`DanhSachGiayToKetQua`). */
+        GiayToKetQua: {
+            TenGiayTo: string;
+            MaThanhPhanHoSo: string;
+            GiayToId: string;
+            DuongDanTepTinKetQua: string;
+        };
         Health: {
             /** @description Always `ok` when the process answers. */
             status: string;
@@ -859,6 +1123,59 @@ export interface components {
             due_at?: string | null;
             data: Record<string, never>;
         };
+        /**
+         * @description A dossier in the national `HoSo` shape (interop.md §3), exactly what `DongBoHoSoMC` sends.
+         *     Every value is a string; dates are `yyyyMMddHHmmss` in Vietnam time (UTC+7), `""` when absent.
+         */
+        HoSo: {
+            MaHoSo: string;
+            MaTTHC: string;
+            TenTTHC: string;
+            MaLinhVuc: string;
+            TenLinhVuc: string;
+            /** @description `1` counter, `2` online, `3` post. */
+            KenhThucHien: string;
+            ChuHoSo: string;
+            /** @description `1` citizen, `2` business, `3` agency, `4` other. */
+            LoaiDoiTuong: string;
+            MaDoiTuong: string;
+            SoGiayToChuHoSo: string;
+            Email: string;
+            SoDienThoai: string;
+            TrichYeuHoSo: string;
+            NgayNopHoSo: string;
+            NgayTiepNhan: string;
+            NgayHenTra: string;
+            /** @description National status `1`..`10` (domain.md §4). */
+            TrangThaiHoSo: string;
+            NgayTra: string;
+            ThongTinTra: string;
+            /** @description `0` collect in person, `1` by post. */
+            HinhThuc: string;
+            NgayKetThucXuLy: string;
+            DonViXuLy: string;
+            NgayTuChoi: string;
+            GhiChu: string;
+            /** @description `0` no fee paid yet, `1` paid online, `3` paid otherwise. */
+            DuocThanhToanTrucTuyen: string;
+            HoSoCoThanhPhanSoHoa: string;
+            TaiKhoanDuocXacThucVoiVNeID: string;
+            TaiLieuNop: components["schemas"]["TaiLieuNop"][];
+            DanhSachLePhi: components["schemas"]["LePhi"][];
+            DanhSachHoSoBoSung: components["schemas"]["HoSoBoSung"][];
+            DanhSachGiayToKetQua: components["schemas"]["GiayToKetQua"][];
+        };
+        /** @description A supplement request (`DanhSachHoSoBoSung`): `TrangThaiBoSung` "1" waiting, "2" received. */
+        HoSoBoSung: {
+            HoSoBoSungId: string;
+            NguoiYeuCauBoSung: string;
+            NoiDungBoSung: string;
+            NgayBoSung: string;
+            NgayTiepNhanBoSung: string;
+            TrangThaiBoSung: string;
+            NgayHenTraTruoc: string;
+            NgayHenTraMoi: string;
+        };
         ImportReport: {
             /**
              * Format: int32
@@ -876,9 +1193,39 @@ export interface components {
              */
             unchanged: number;
         };
+        /** @description A fee or charge (`DanhSachLePhi`): `LoaiPhiLePhi` "1" fee (phí), "2" charge (lệ phí). */
+        LePhi: {
+            TenPhiLePhi: string;
+            MaPhiLePhi: string;
+            Gia: string;
+            LoaiPhiLePhi: string;
+        };
         LoggedOut: {
             /** @description Where to send the browser to end the identity provider's session too (RP-initiated logout). */
             end_session_url?: string | null;
+        };
+        LookupAnswer: {
+            /**
+             * Format: int64
+             * @description Pass it as `population_lookup_id` when receiving the dossier.
+             */
+            lookup_id?: number | null;
+            /** @description `verified`, `not_found` or `unknown` (the database did not answer: continue by hand, unverified). */
+            result: string;
+            /** @description Why the answer is unknown: `timeout`, `unreachable`, `circuit_open`, `server_error`, ... */
+            reason?: string | null;
+            person?: components["schemas"]["PersonFacts"] | null;
+            /** @description The procedure's e-form answers filled from the person, with their source. */
+            prefill: components["schemas"]["Prefilled"][];
+        };
+        LookupRequest: {
+            /** @description 12 digits (sent in the body, never in a URL). */
+            personal_id: string;
+            full_name: string;
+            /** @description `yyyy-mm-dd`, when known. */
+            birth_date?: string | null;
+            /** @description The procedure the applicant came for (the lookup's purpose); its e-form's prefills are answered. */
+            procedure_code: string;
         };
         Me: {
             /** @description `citizen` or `staff`. */
@@ -901,40 +1248,32 @@ export interface components {
             unit_kind: string;
             role: string;
         };
-        /**
-         * @description A dossier's status in the national `HoSo` shape (interop.md §3), as far as this system has it today.
-         *     Every value is a string; dates are `yyyyMMddHHmmss` in Vietnam time (UTC+7), `""` when absent.
-         * @example {
-         *       "KenhThucHien": "1",
-         *       "MaHoSo": "000.00.14.H56-260302-0001",
-         *       "MaTTHC": "1.000894",
-         *       "NgayHenTra": "20260309083000",
-         *       "NgayNopHoSo": "20260302083000",
-         *       "NgayTiepNhan": "20260302083000",
-         *       "NgayTra": "",
-         *       "TenTTHC": "Thủ tục đăng ký kết hôn",
-         *       "TrangThaiHoSo": "2"
-         *     }
-         */
-        NationalDossier: {
-            /** @description Mã hồ sơ. */
+        /** @description The answer to a filed dossier (the same for every repeat). */
+        NationalReceipt: {
             MaHoSo: string;
-            /** @description National procedure code (mã TTHC). */
-            MaTTHC: string;
-            /** @description Procedure name, in the version the dossier was filed under. */
-            TenTTHC: string;
-            /** @description `1` counter, `2` online, `3` post. */
-            KenhThucHien: string;
-            /** @description National status `1`..`10` (domain.md §4). */
             TrangThaiHoSo: string;
-            /** @description When the dossier was filed. */
-            NgayNopHoSo: string;
-            /** @description When the one-stop clerk received it; `""` before. */
-            NgayTiepNhan: string;
-            /** @description The appointment for the result (while paused for a supplement: the appointment as it stood); `""` before reception. */
-            NgayHenTra: string;
-            /** @description When the result was handed over; `""` before. */
-            NgayTra: string;
+        };
+        /**
+         * @description A dossier filed on dichvucong.gov.vn: the `HoSo` fields (`TrangThaiHoSo` "1", `KenhThucHien` "2"),
+         *     the person filing, the e-form answers and the files. `DonViXuLy` names the receiving agency (its code or
+         *     its name) when the procedure does not name one. Other `HoSo` fields may be sent and are ignored.
+         */
+        NationalSubmission: {
+            MaHoSo: string;
+            MaTTHC: string;
+            TrangThaiHoSo: string;
+            KenhThucHien?: string | null;
+            ChuHoSo?: string | null;
+            SoGiayToChuHoSo?: string | null;
+            DonViXuLy?: string | null;
+            ThongTinNguoiNop: components["schemas"]["ThongTinNguoiNop"];
+            /** @description The e-form answers, keyed by field key. */
+            DuLieuBieuMau: Record<string, never>;
+            TepDinhKem?: components["schemas"]["TepDinhKem"][];
+        };
+        NewReconciliation: {
+            /** @description The day whose changed dossiers to compare (`yyyy-mm-dd`, Vietnam date); default today. */
+            day?: string | null;
         };
         NewStaff: {
             /** @description The subject the staff identity provider signs them in as. */
@@ -948,10 +1287,76 @@ export interface components {
             name: string;
             kind: string;
         };
+        OutboxMessage: {
+            /** Format: int64 */
+            id: number;
+            /** Format: uuid */
+            dossier_id: string;
+            /** @description Mã hồ sơ. */
+            code: string;
+            /**
+             * Format: int32
+             * @description Position among the dossier's messages (delivery order).
+             */
+            seq: number;
+            /** @description `DongBoHoSoMC` or `CapNhatTienDoHoSoMC`. */
+            operation: string;
+            /** @description `pending`, `delivered` or `dead`. */
+            status: string;
+            /** Format: int32 */
+            attempts: number;
+            /** Format: int32 */
+            replays: number;
+            /** @description Why the last attempt failed (the portal's `error_code` and message for a rejection). */
+            last_error?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            next_attempt_at: string;
+            /** @description The message as it will be sent (national shape). */
+            payload: Record<string, never>;
+            /** @description Whether an administrator corrected the payload. */
+            corrected: boolean;
+        };
         Page: {
             items: components["schemas"]["DossierSummary"][];
             /** @description Pass as `after` for the next page; absent on the last page. */
             next?: string | null;
+        };
+        PayloadCorrection: {
+            /**
+             * @description The corrected message, in the national shape: `{"isUpdating": ..., "data": [...]}` for `DongBoHoSoMC`,
+             *     `{"data": [...]}` for `CapNhatTienDoHoSoMC`; the dossier code (`MaHoSo`) cannot change.
+             */
+            payload: Record<string, never>;
+        };
+        PaymentView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            dossier_id: string;
+            /** @description MaThamChieu (online payments). */
+            reference?: string | null;
+            /**
+             * Format: int64
+             * @description VND.
+             */
+            amount: number;
+            /** @description `online`, `cash` or `transfer`. */
+            method: string;
+            /** @description `pending`, `paid` or `failed`. */
+            state: string;
+            failure?: string | null;
+            /** Format: date-time */
+            paid_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            receipt_number?: string | null;
+            /**
+             * Format: uuid
+             * @description The e-receipt, an attachment of the dossier.
+             */
+            receipt_attachment_id?: string | null;
         };
         /** @description The person filing (người nộp) or owning (chủ hồ sơ) a dossier. */
         Person: {
@@ -964,6 +1369,38 @@ export interface components {
             address?: string | null;
             phone?: string | null;
             email?: string | null;
+        };
+        /** @description What the population database says of a person, in this system's terms (from `CongDan`, interop.md §2). */
+        PersonFacts: {
+            full_name?: string | null;
+            /** @description `yyyy-mm-dd`. */
+            birth_date?: string | null;
+            /** @description `Nam` or `Nữ`. */
+            sex?: string | null;
+            ethnicity?: string | null;
+            nationality?: string | null;
+            /** @description Addresses as `{province_code, commune_code, detail}`. */
+            hometown?: Record<string, never> | null;
+            permanent_address?: Record<string, never> | null;
+            current_address?: Record<string, never> | null;
+        };
+        PrefillAnswer: {
+            /**
+             * @description `verified`, `not_found`, `unknown` or `not_needed` (the form has no population field): with `unknown` only the eID's own facts are filled; tell the
+             *     citizen the population database did not answer and offer to try again.
+             */
+            population: string;
+            reason?: string | null;
+            values: components["schemas"]["Prefilled"][];
+        };
+        /** @description One prefilled answer and where it came from (lessons.md §7: provenance per field). */
+        Prefilled: {
+            key: string;
+            value: Record<string, never>;
+            /** @description `identity` (the eID) or `population` (the population database). */
+            source: string;
+            /** @description Whether the applicant may change it (the procedure decides). */
+            editable: boolean;
         };
         ProcedureDocument: {
             /** Format: int32 */
@@ -1017,12 +1454,68 @@ export interface components {
             owner?: components["schemas"]["Person"] | null;
             form: Record<string, never>;
             attachments?: components["schemas"]["AttachmentRef"][];
+            /**
+             * Format: int64
+             * @description The clerk's population-database lookup of the applicant (`POST /api/v1/population/lookups`): when it
+             *     verified this same person, the dossier is marked verified; without it (or when the database did not
+             *     answer) the clerk's manual entry is received, marked unverified.
+             */
+            population_lookup_id?: number | null;
+        };
+        ReconcileReport: {
+            /**
+             * Format: int32
+             * @description Pending payments QUERYed.
+             */
+            queried: number;
+            /**
+             * Format: int32
+             * @description Of those, found paid (their callback was lost) and completed.
+             */
+            paid: number;
+            /** Format: int32 */
+            failed: number;
+            /**
+             * Format: int32
+             * @description E-receipts fetched and attached.
+             */
+            receipts: number;
         };
         RoleGrant: {
             /** Format: uuid */
             unit_id: string;
             /** @description `clerk`, `officer`, `leader`, `agency_admin` or `system_admin`. */
             role: string;
+        };
+        RunReport: {
+            run: components["schemas"]["RunSummary"];
+            differences: components["schemas"]["Difference"][];
+        };
+        RunSummary: {
+            /** Format: int64 */
+            id: number;
+            /** @description `daily` or `admin`. */
+            trigger: string;
+            /**
+             * Format: date
+             * @description The day whose changed dossiers were compared (Vietnam date).
+             */
+            day: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: int32 */
+            checked: number;
+            /** Format: int32 */
+            differences: number;
+            /** Format: int32 */
+            resent: number;
+            /**
+             * Format: int32
+             * @description Dossiers the portal could not be asked about: compared again on the next run.
+             */
+            unreachable: number;
         };
         SetDay: {
             kind: components["schemas"]["DayKind"];
@@ -1037,6 +1530,11 @@ export interface components {
             title?: string | null;
             active: boolean;
             roles: components["schemas"]["RoleGrant"][];
+        };
+        StartedPayment: {
+            payment: components["schemas"]["PaymentView"];
+            /** @description Where to send the payer (the payment platform's page). */
+            redirect_url: string;
         };
         StatutoryTimeDto: {
             unit: components["schemas"]["TimeUnit"];
@@ -1082,6 +1580,36 @@ export interface components {
             phone?: string | null;
             email?: string | null;
         };
+        /** @description A document in a dossier (`TaiLieuNop`). */
+        TaiLieuNop: {
+            TepDinhKemId: string;
+            TenTepDinhKem: string;
+            MaThanhPhanHoSo: string;
+            DuongDanTaiTepTin: string;
+            DuocSoHoa: string;
+            DuocTaiSuDung: string;
+        };
+        /** @description A file sent inline (`TepDinhKem`). */
+        TepDinhKem: {
+            TenTepDinhKem: string;
+            /** @description The procedure's component code, e.g. `TP01`. */
+            MaThanhPhanHoSo: string;
+            /** @description MIME type; must agree with the bytes. */
+            LoaiNoiDung: string;
+            /** @description Standard base64. */
+            NoiDung: string;
+        };
+        /** @description A person filing on the national portal (`ThongTinNguoiNop`). */
+        ThongTinNguoiNop: {
+            HoVaTen: string;
+            /** @description 12 digits. */
+            SoDinhDanh: string;
+            /** @description `yyyyMMdd`. */
+            NgayThangNamSinh?: string | null;
+            DiaChi?: string | null;
+            SoDienThoai?: string | null;
+            Email?: string | null;
+        };
         /** @enum {string} */
         TimeUnit: "working_days" | "working_hours" | "calendar_days";
         UnitDto: {
@@ -1120,6 +1648,352 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_outbox: {
+        parameters: {
+            query?: {
+                /** @description `dead` (default), `pending` or `delivered`. */
+                status?: string;
+                /** @description Only this dossier's messages (mã hồ sơ). */
+                code?: string;
+                /** @description Messages with a smaller id than this (paging backwards from the newest). */
+                before?: number;
+                /** @description 1..=200, default 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxMessage"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    correct_payload: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayloadCorrection"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxMessage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a dead letter */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replay: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxMessage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a dead letter */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reconcile: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconcileReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_reconciliations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_reconciliation: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewReconciliation"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_reconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: never;
@@ -2013,6 +2887,109 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartedPayment"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The dossier is not waiting for a payment */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The payment platform cannot take it now (nothing charged) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     steps: {
         parameters: {
             query?: never;
@@ -2117,6 +3094,106 @@ export interface operations {
             };
         };
     };
+    changes: {
+        parameters: {
+            query?: {
+                /** @description A cursor from an earlier page; absent: from the start. */
+                after?: string;
+                /** @description 1..=500, default 100. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad cursor or limit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    receive_dossier: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NationalSubmission"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NationalReceipt"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every problem, by field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_dossier: {
         parameters: {
             query?: never;
@@ -2134,7 +3211,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NationalDossier"];
+                    "application/json": components["schemas"]["HoSo"];
                 };
             };
             /** @description No valid sharing-platform token; the reason is in `details` */
@@ -2157,6 +3234,102 @@ export interface operations {
             };
             /** @description The sharing platform's signing keys are unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    callback: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `{LoaiBanTin: "CALLBACK", MaLoi, MaDoiTac, MaThamChieu, SoTien, MaTienTe, MaGiaoDich, MaNganHang, ThoiGianGD, ThongTinGiaoDich, MaXacThuc}` */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description `{"MaLoi": "00", "MoTa": ...}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Bad signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown reference, another amount, missing fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    lookup: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LookupRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LookupAnswer"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2229,6 +3402,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProcedureDocument"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    citizen_prefill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrefillAnswer"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
