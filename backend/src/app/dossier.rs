@@ -49,8 +49,13 @@ pub struct Person {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentRef {
-    /// An upload of the caller's (`POST /api/v1/uploads`).
-    pub upload_id: Uuid,
+    /// An upload of the caller's (`POST /api/v1/uploads`); or, instead:
+    #[serde(default)]
+    pub upload_id: Option<Uuid>,
+    /// A file from the citizen's personal data store (`GET /api/v1/me/documents`): a component, supplement,
+    /// result or receipt of one of their own dossiers, reused without uploading it again.
+    #[serde(default)]
+    pub reuse_attachment_id: Option<Uuid>,
     /// The procedure's component code (e.g. `TP01`).
     pub component_code: String,
     /// Counter only: the clerk compared the copy with the original.
@@ -561,6 +566,47 @@ async fn attach(
             ));
             continue;
         }
+        if let Some(source) = r.reuse_attachment_id {
+            if r.upload_id.is_some() || owner_kind != "citizen" {
+                problems.push(FieldError::new(
+                    format!("{path}[{i}].reuse_attachment_id"),
+                    "not_allowed",
+                    "a citizen reuses their own documents, instead of an upload",
+                ));
+                continue;
+            }
+            let copied = sqlx::query(
+                "INSERT INTO attachment (dossier_id, role, component_code, file_name, kind, size, sha256, object_key,
+                                         added_by_kind, added_by, reused_from)
+                 SELECT $1, $2, $3, a.file_name, a.kind, a.size, a.sha256, a.object_key, 'citizen', $4, a.id
+                   FROM attachment a JOIN dossier d ON d.id = a.dossier_id
+                  WHERE a.id = $5 AND d.applicant_citizen_id = $4",
+            )
+            .bind(dossier_id)
+            .bind(role)
+            .bind(&r.component_code)
+            .bind(owner_id)
+            .bind(source)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if copied == 0 {
+                problems.push(FieldError::new(
+                    format!("{path}[{i}].reuse_attachment_id"),
+                    "unknown",
+                    "no such document in your data store",
+                ));
+            }
+            continue;
+        }
+        let Some(upload_id) = r.upload_id else {
+            problems.push(FieldError::new(
+                format!("{path}[{i}].upload_id"),
+                "required",
+                "an upload_id or a reuse_attachment_id",
+            ));
+            continue;
+        };
         let claimed = sqlx::query(
             "WITH u AS (
                 UPDATE upload SET attached_at = now()
@@ -570,7 +616,7 @@ async fn attach(
                                      checked_against_original, added_by_kind, added_by)
              SELECT $4, $5, $6, file_name, kind, size, sha256, object_key, $7, $2, $3 FROM u",
         )
-        .bind(r.upload_id)
+        .bind(upload_id)
         .bind(owner_kind)
         .bind(owner_id)
         .bind(dossier_id)
@@ -1022,6 +1068,12 @@ pub async fn submit(
         },
     )
     .await?;
+    // The draft of this application has become the dossier.
+    sqlx::query("DELETE FROM draft WHERE citizen_id = $1 AND procedure_code = $2")
+        .bind(citizen.id)
+        .bind(&req.procedure_code)
+        .execute(&mut **tx)
+        .await?;
     Ok(id)
 }
 

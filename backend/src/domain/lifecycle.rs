@@ -34,7 +34,7 @@
 //! | SUB                                    | `accept`              | clerk                  | REC       |
 //! | SUB, REC                               | `request_supplement`  | clerk                  | S(from)   |
 //! | INP                                    | `request_supplement`  | officer                | S(from)   |
-//! | S(x)                                   | `receive_supplement`  | clerk                  | x         |
+//! | S(x)                                   | `receive_supplement`  | clerk, applicant       | x         |
 //! | SUB, REC, S(SUB), S(REC)               | `refuse`              | clerk                  | refused   |
 //! | REC                                    | `hand_over`           | clerk, officer         | INP       |
 //! | INP                                    | `hand_over`           | clerk, officer, leader | INP       |
@@ -552,7 +552,8 @@ fn edge_of(from: State, action: Action) -> Option<Edge> {
         (S::Submitted, A::Accept) => edge(&[R::Clerk], To(S::Received)),
         (S::Submitted | S::Received, A::RequestSupplement) => edge(&[R::Clerk], To(S::SupplementRequested)),
         (S::InProcessing, A::RequestSupplement) => edge(&[R::Officer], To(S::SupplementRequested)),
-        (S::SupplementRequested, A::ReceiveSupplement) => edge(&[R::Clerk], Resume),
+        // The clerk at the desk, or the applicant online (the supplement is received when submitted).
+        (S::SupplementRequested, A::ReceiveSupplement) => edge(&[R::Clerk, R::Applicant], Resume),
         (S::Submitted | S::Received | S::SupplementRequested, A::Refuse) => edge(&[R::Clerk], To(S::Refused)),
         (S::Received, A::HandOver) => edge(&[R::Clerk, R::Officer], To(S::InProcessing)),
         (S::InProcessing, A::HandOver) => edge(&[R::Clerk, R::Officer, R::Leader], To(S::InProcessing)),
@@ -752,11 +753,13 @@ mod tests {
         (AWA, A::Apologise, R::Leader, S::AwaitingApproval),
         // supplement requested before acceptance
         (S_SUB, A::ReceiveSupplement, R::Clerk, S::Submitted),
+        (S_SUB, A::ReceiveSupplement, R::Applicant, S::Submitted),
         (S_SUB, A::Refuse, R::Clerk, S::Refused),
         (S_SUB, A::Withdraw, R::Applicant, S::Withdrawn),
         (S_SUB, A::Withdraw, R::Clerk, S::Withdrawn),
         // supplement requested after acceptance, by the clerk
         (S_REC, A::ReceiveSupplement, R::Clerk, S::Received),
+        (S_REC, A::ReceiveSupplement, R::Applicant, S::Received),
         (S_REC, A::Refuse, R::Clerk, S::Refused),
         (S_REC, A::Withdraw, R::Applicant, S::Withdrawn),
         (S_REC, A::Withdraw, R::Clerk, S::Withdrawn),
@@ -765,6 +768,7 @@ mod tests {
         (S_REC, A::Apologise, R::Leader, S::SupplementRequested),
         // supplement requested by the officer
         (S_INP, A::ReceiveSupplement, R::Clerk, S::InProcessing),
+        (S_INP, A::ReceiveSupplement, R::Applicant, S::InProcessing),
         (S_INP, A::Withdraw, R::Applicant, S::Withdrawn),
         (S_INP, A::Withdraw, R::Clerk, S::Withdrawn),
         (S_INP, A::Stop, R::Leader, S::Stopped),

@@ -5,6 +5,7 @@ pub mod agency;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
+pub mod citizen;
 pub mod dossier;
 pub mod error;
 pub mod health;
@@ -103,6 +104,7 @@ impl AppState {
         (name = "dossiers", description = "Dossiers (hồ sơ): submission, reception, actions, history, files"),
         (name = "queues", description = "Work queues for staff and the citizen's own dossiers"),
         (name = "administration", description = "Units, staff accounts and roles of an agency"),
+        (name = "citizen portal", description = "Public lookup, the personal data store, drafts, ratings, feedback"),
         (name = "population", description = "The population database: counter lookups, e-form prefill"),
         (name = "payments", description = "Fees: online payment through the payment platform, its callback"),
         (name = "national", description = "Inbound API for the national portal (machine authentication: sharing-platform bearer JWT)"),
@@ -155,6 +157,12 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(payment::reconcile))
         .routes(routes!(population::lookup))
         .routes(routes!(population::citizen_prefill))
+        .routes(routes!(citizen::public_lookup))
+        .routes(routes!(citizen::documents))
+        .routes(routes!(citizen::drafts))
+        .routes(routes!(citizen::get_draft, citizen::put_draft, citizen::delete_draft))
+        .routes(routes!(citizen::rate, citizen::get_rating))
+        .routes(routes!(citizen::send_feedback, citizen::list_feedback))
 }
 
 /// The OpenAPI document, generated from the code (no database needed).

@@ -402,6 +402,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dossiers/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The feedback sent about the dossier (its applicant, or staff who may see the dossier). */
+        get: operations["list_feedback"];
+        put?: never;
+        /** Sends feedback or a complaint (phản ánh, kiến nghị) about one's own dossier; audited. */
+        post: operations["send_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dossiers/{id}/history": {
         parameters: {
             query?: never;
@@ -434,6 +452,24 @@ export interface paths {
          *     where to send the payer. Nothing is charged here; the platform confirms by its callback.
          */
         post: operations["start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dossiers/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The citizen's rating of the dossier, if any. */
+        get: operations["get_rating"];
+        put?: never;
+        /** Rates the service once the result is ready or handed over (once per dossier). */
+        post: operations["rate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -474,6 +510,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The citizen's personal data store (kho dữ liệu): every file they submitted or received in their dossiers,
+         *     newest first (at most 200), distinct by content. Reuse one with `reuse_attachment_id`; download it from its dossier.
+         */
+        get: operations["documents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/dossiers": {
         parameters: {
             query?: never;
@@ -486,6 +542,42 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The citizen's saved drafts, newest first. */
+        get: operations["drafts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/drafts/{procedure_code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The draft of an application for this procedure. */
+        get: operations["get_draft"];
+        /** Saves (replaces) the draft for this procedure; submitting the application deletes it. */
+        put: operations["put_draft"];
+        post?: never;
+        /** Discards the draft. */
+        delete: operations["delete_draft"];
         options?: never;
         head?: never;
         patch?: never;
@@ -639,6 +731,26 @@ export interface paths {
          *     database (the lookup is recorded with the procedure as its purpose).
          */
         get: operations["citizen_prefill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/dossiers/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Anyone can look up a dossier by its code (no sign-in): status, procedure, receiving agency, appointment and
+         *     the applicant's masked name, nothing else. Rate-limited per address against enumeration.
+         */
+        get: operations["public_lookup"];
         put?: never;
         post?: never;
         delete?: never;
@@ -849,9 +961,15 @@ export interface components {
         AttachmentRef: {
             /**
              * Format: uuid
-             * @description An upload of the caller's (`POST /api/v1/uploads`).
+             * @description An upload of the caller's (`POST /api/v1/uploads`); or, instead:
              */
-            upload_id: string;
+            upload_id?: string | null;
+            /**
+             * Format: uuid
+             * @description A file from the citizen's personal data store (`GET /api/v1/me/documents`): a component, supplement,
+             *     result or receipt of one of their own dossiers, reused without uploading it again.
+             */
+            reuse_attachment_id?: string | null;
             /** @description The procedure's component code (e.g. `TP01`). */
             component_code: string;
             /** @description Counter only: the clerk compared the copy with the original. */
@@ -1051,6 +1169,16 @@ export interface components {
             /** @description The actions the caller may take now. */
             allowed_actions: string[];
         };
+        Draft: {
+            procedure_code: string;
+            /** @description Whatever the application form keeps (answers, owner, chosen files), as it was saved. */
+            data: Record<string, never>;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DraftData: {
+            data: Record<string, never>;
+        };
         /**
          * @description The body of every error response.
          * @example {
@@ -1078,6 +1206,18 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "bad_request" | "invalid_json" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "illegal_transition" | "idempotency_key_reused" | "csrf_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "timeout" | "service_unavailable" | "internal";
+        Feedback: {
+            /** Format: uuid */
+            id: string;
+            /** @description `phan_anh` (feedback) or `kien_nghi` (a request, a complaint). */
+            kind: string;
+            content: string;
+            /** @description `received` or `answered`. */
+            status: string;
+            answer?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
         /**
          * @description What is wrong with one field. `field` is a dotted path into the request (`body.name`,
          *     `body.components[2].file`, `query.limit`); `code` is a stable snake_case reason
@@ -1271,6 +1411,15 @@ export interface components {
             DuLieuBieuMau: Record<string, never>;
             TepDinhKem?: components["schemas"]["TepDinhKem"][];
         };
+        NewFeedback: {
+            kind: string;
+            content: string;
+        };
+        NewRating: {
+            /** Format: int32 */
+            score: number;
+            comment?: string | null;
+        };
         NewReconciliation: {
             /** @description The day whose changed dossiers to compare (`yyyy-mm-dd`, Vietnam date); default today. */
             day?: string | null;
@@ -1420,6 +1569,32 @@ export interface components {
             version: number;
             is_sample: boolean;
         };
+        PublicDossier: {
+            code: string;
+            procedure_name: string;
+            agency_name: string;
+            /**
+             * Format: int32
+             * @description National status code 1–10 and its Vietnamese label.
+             */
+            national_status: number;
+            national_status_label: string;
+            /** @description `N***** V** A*`. */
+            applicant_name_masked: string;
+            /** Format: date-time */
+            submitted_at: string;
+            /** Format: date-time */
+            received_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The appointment; while paused, the appointment as it stood.
+             */
+            due_at?: string | null;
+            /** @description Paused for a supplement or a payment. */
+            paused: boolean;
+            /** Format: date-time */
+            returned_at?: string | null;
+        };
         /**
          * @description The named queues.
          * @enum {string}
@@ -1431,6 +1606,16 @@ export interface components {
             count: number;
             /** @description The count reached the cap and stopped there. */
             capped: boolean;
+        };
+        Rating: {
+            /**
+             * Format: int32
+             * @description 1 (very dissatisfied) to 5 (very satisfied).
+             */
+            score: number;
+            comment?: string | null;
+            /** Format: date-time */
+            rated_at: string;
         };
         Readiness: {
             /** @description `ready`. */
@@ -1560,6 +1745,23 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
             timeliness?: string | null;
+        };
+        StoredDocument: {
+            /** Format: uuid */
+            attachment_id: string;
+            /** Format: uuid */
+            dossier_id: string;
+            dossier_code: string;
+            procedure_name: string;
+            /** @description `component`, `supplement`, `result` or `receipt`. */
+            role: string;
+            component_code?: string | null;
+            file_name: string;
+            kind: string;
+            /** Format: int64 */
+            size: number;
+            /** Format: date-time */
+            added_at: string;
         };
         /** @description A citizen's online submission. */
         SubmitDossier: {
@@ -2850,6 +3052,95 @@ export interface operations {
             };
         };
     };
+    list_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_feedback: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFeedback"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     history: {
         parameters: {
             query?: never;
@@ -2990,6 +3281,104 @@ export interface operations {
             };
         };
     };
+    get_rating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRating"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already rated, or no result yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     steps: {
         parameters: {
             query?: never;
@@ -3054,6 +3443,41 @@ export interface operations {
             };
         };
     };
+    documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredDocument"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     mine: {
         parameters: {
             query?: {
@@ -3085,6 +3509,168 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    drafts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draft"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                procedure_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draft"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_draft: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path: {
+                procedure_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftData"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draft"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_draft: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path: {
+                procedure_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3450,6 +4036,43 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    public_lookup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicDossier"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
