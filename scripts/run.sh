@@ -86,6 +86,7 @@ cat <<BANNER
     API documentation:           $MOTCUA_PUBLIC_URL/api-docs/
     Health / readiness:          $MOTCUA_PUBLIC_URL/healthz  $MOTCUA_PUBLIC_URL/readyz
     National-system stand-ins:   http://$MOTCUA_SIM_LISTEN/healthz  (portal, payment, population; see sim/README.md)
+    Notifications sent:          http://$MOTCUA_SIM_LISTEN/_sim/mail  http://$MOTCUA_SIM_LISTEN/_sim/sms
     eID stand-in (citizens):     $MOTCUA_EID_ISSUER   staff sign-in: $MOTCUA_STAFF_ISSUER
 
   Demo data: a sample province (Thanh Hóa, H56) with its departments and communes, 29 sample

@@ -93,6 +93,15 @@ pub struct Config {
     pub payment_query_after: Duration,
     /// `MOTCUA_RECONCILE_AT`: local time (`HH:MM`, Vietnam time) of the daily reconciliation with the portal.
     pub reconcile_at: (u8, u8),
+    /// `MOTCUA_SMTP_URL`: where notification e-mails go (`smtp://host:port` plain, `smtps://` or
+    /// `smtp://...?tls=required` with TLS, user:password in the URL); empty disables e-mail.
+    pub smtp_url: Secret,
+    /// `MOTCUA_MAIL_FROM`: the sender of notification e-mails.
+    pub mail_from: String,
+    /// `MOTCUA_SMS_URL` / `MOTCUA_SMS_KEY`: the SMS gateway (`POST {to, message}` with `x-api-key`); empty URL
+    /// disables SMS.
+    pub sms_url: String,
+    pub sms_key: Secret,
     /// `MOTCUA_EID_ISSUER`, `MOTCUA_EID_CLIENT_ID`, `MOTCUA_EID_CLIENT_SECRET`: the citizen eID provider.
     pub eid: crate::eid::ProviderConfig,
     /// `MOTCUA_STAFF_ISSUER`, `MOTCUA_STAFF_CLIENT_ID`, `MOTCUA_STAFF_CLIENT_SECRET`: the staff identity provider.
@@ -216,6 +225,11 @@ impl Config {
                     .filter(|(h, m)| *h < 24 && *m < 60);
                 parsed.ok_or_else(|| anyhow::anyhow!("MOTCUA_RECONCILE_AT: expected HH:MM, got {v:?}"))?
             },
+            smtp_url: Secret::new(var("MOTCUA_SMTP_URL").unwrap_or_else(|| "smtp://127.0.0.1:2525".into())),
+            mail_from: var("MOTCUA_MAIL_FROM")
+                .unwrap_or_else(|| "Cổng Dịch vụ công <khongtraloi@dichvucong.example.gov.vn>".into()),
+            sms_url: var("MOTCUA_SMS_URL").unwrap_or_else(|| "http://127.0.0.1:8090/sms/send".into()),
+            sms_key: Secret::new(var("MOTCUA_SMS_KEY").unwrap_or_else(|| "motcua-sms-dev-key".into())),
             eid: crate::eid::ProviderConfig {
                 issuer: var("MOTCUA_EID_ISSUER").unwrap_or_else(|| "http://127.0.0.1:8101".into()),
                 client_id: var("MOTCUA_EID_CLIENT_ID").unwrap_or_else(|| "motcua".into()),

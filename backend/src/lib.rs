@@ -9,6 +9,7 @@ pub mod domain;
 pub mod eid;
 pub mod http;
 pub mod national;
+pub mod notify;
 pub mod objects;
 pub mod platform;
 pub mod population;

@@ -99,6 +99,8 @@ async fn main() -> anyhow::Result<()> {
                 state.platform.clone(),
                 state.config.clone(),
             ));
+            // Notifications to applicants (e-mail, SMS).
+            tokio::spawn(motcua::notify::run(pool.clone(), motcua::notify::Sender::from_config(&state.config)?));
             http::serve(listener, state, http::shutdown_signal()).await?;
             pool.close().await;
             tracing::info!("stopped");

@@ -143,6 +143,8 @@ impl TestApp {
         config.static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/build");
         config.object_dir = std::env::temp_dir().join(format!("motcua-objects-{}", uuid::Uuid::new_v4().simple()));
         config.platform_url = stand_ins.sim_url.clone();
+        config.smtp_url = Secret::new(stand_ins.smtp_url.clone());
+        config.sms_url = format!("{}/sms/send", stand_ins.sim_url);
         config.platform_jwks_url = format!("{}/oauth2/jwks", stand_ins.sim_url);
         config.platform_issuer = format!("{}/oauth2", stand_ins.sim_url);
         config.eid.issuer = stand_ins.citizen_issuer.clone();
@@ -207,6 +209,19 @@ impl TestApp {
             .build()
             .expect("http client");
         TestApp { addr, base_url, db, client, config: Arc::new(config), shutdown: None, server: None }
+    }
+
+    /// Sends every due notification (e-mail, SMS); answers how many deliveries it handled.
+    pub async fn drain_notifications(&self) -> usize {
+        let sender = motcua::notify::Sender::from_config(&self.config).expect("sender");
+        let mut total = 0;
+        loop {
+            let n = motcua::notify::deliver_batch(&self.db, &sender).await.expect("notifications");
+            if n == 0 {
+                return total;
+            }
+            total += n;
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -441,6 +456,8 @@ pub fn valid_answers(form: &serde_json::Value) -> serde_json::Value {
 pub struct StandIns {
     /// The sharing platform (token, JWKS, population database), e.g. `http://127.0.0.1:41234`.
     pub sim_url: String,
+    /// The SMTP sink, e.g. `smtp://127.0.0.1:41235` (messages at `{sim_url}/_sim/mail`).
+    pub smtp_url: String,
     pub citizen_issuer: String,
     pub staff_issuer: String,
     eid: Option<tokio::process::Child>,
@@ -491,6 +508,9 @@ impl StandIns {
         )
         .expect("stand-ins build");
         sim.set_motcua_url(app_url.to_owned());
+        let smtp = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let smtp_url = format!("smtp://{}", smtp.local_addr().expect("addr"));
+        tokio::spawn(motcua_sim::notify::serve_smtp(smtp, sim.clone()));
         let sim = tokio::spawn(async move {
             let _ = axum::serve(listener, motcua_sim::app(sim)).await;
         });
@@ -498,6 +518,7 @@ impl StandIns {
         if !with_eid {
             return StandIns {
                 sim_url,
+                smtp_url,
                 citizen_issuer: String::new(),
                 staff_issuer: String::new(),
                 eid: None,
@@ -546,7 +567,15 @@ impl StandIns {
         assert_eq!(urls.len(), 2, "{line}");
         // Keep reading stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        StandIns { sim_url, citizen_issuer: urls[0].clone(), staff_issuer: urls[1].clone(), eid: Some(eid), sim, http }
+        StandIns {
+            sim_url,
+            smtp_url,
+            citizen_issuer: urls[0].clone(),
+            staff_issuer: urls[1].clone(),
+            eid: Some(eid),
+            sim,
+            http,
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! - [`portal`]: the National Public Service Portal (interop.md §3, and the caller of §5).
 //! - [`paygov`]: the payment platform (interop.md §4).
 
+pub mod notify;
 pub mod paygov;
 pub mod platform;
 pub mod population;
@@ -32,7 +33,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 
 /// The stand-ins a fault switch can target, by path prefix.
-const TARGETS: [&str; 4] = ["oauth2", "csdldancu", "dvcqg", "paygov"];
+const TARGETS: [&str; 5] = ["oauth2", "csdldancu", "dvcqg", "paygov", "sms"];
 
 /// The faults switched on for one stand-in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +136,7 @@ pub struct Sim {
     population: Arc<population::Population>,
     portal: Arc<portal::Portal>,
     paygov: Arc<paygov::PayGov>,
+    outbox: Arc<notify::Outbox>,
 }
 
 impl Sim {
@@ -150,6 +152,7 @@ impl Sim {
             population: Arc::new(population),
             portal: Arc::default(),
             paygov: Arc::default(),
+            outbox: Arc::default(),
         }
     }
 
@@ -289,6 +292,7 @@ pub fn app(sim: Sim) -> Router {
         .merge(population::routes())
         .merge(portal::routes())
         .merge(paygov::routes())
+        .merge(notify::routes())
         .layer(middleware::from_fn_with_state(sim.clone(), inject_faults))
         .with_state(sim)
 }

@@ -36,6 +36,9 @@ struct Args {
         hide_default_value = true
     )]
     paygov_partners: String,
+    /// Where the SMTP sink listens (motcua's e-mail notifications land there; read them at `/_sim/mail`).
+    #[arg(long, env = "MOTCUA_SIM_SMTP_LISTEN", default_value = "127.0.0.1:2525")]
+    smtp_listen: SocketAddr,
 }
 
 #[tokio::main]
@@ -51,6 +54,9 @@ async fn main() -> anyhow::Result<()> {
     sim.set_motcua_url(args.motcua_url);
     sim.set_paygov_partners(&args.paygov_partners)?;
     tracing::info!(motcua_url = %sim.motcua_url(), "calls to motcua go there");
+    let smtp = tokio::net::TcpListener::bind(args.smtp_listen).await?;
+    tracing::info!(addr = %smtp.local_addr()?, "SMTP sink listening");
+    tokio::spawn(motcua_sim::notify::serve_smtp(smtp, sim.clone()));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "national-system stand-ins listening");
     axum::serve(listener, motcua_sim::app(sim))

@@ -894,10 +894,10 @@ async fn record_action(
         Caller::Staff(s) => ("staff", s.id.to_string()),
         Caller::System(m) => ("system", m.id.to_owned()),
     };
-    sqlx::query(
+    let action_id: i64 = sqlx::query_scalar(
         "INSERT INTO dossier_action (dossier_id, seq, action, from_state, to_state, national_code, actor_kind, actor_id,
                                      actor_name, unit_id, note, reason, step, due_at, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(dossier_id)
     .bind(seq)
@@ -914,8 +914,10 @@ async fn record_action(
     .bind(step)
     .bind(due)
     .bind(&data)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
+    // The applicant hears of what concerns them (in-app, e-mail, SMS), from rows written in this transaction.
+    crate::notify::enqueue(tx, dossier_id, action_id, action, reason, &data).await?;
     // The national portal hears of every change, from the outbox written in this same transaction.
     let title: Option<String> = match caller {
         Caller::Staff(s) => {

@@ -473,6 +473,46 @@ pub async fn list_feedback(
     ))
 }
 
+/// The citizen's notifications, newest first (at most 100).
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "citizen portal",
+    responses((status = 200, body = Vec<crate::notify::NotificationView>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<crate::notify::NotificationView>>> {
+    let me = citizen(&caller)?;
+    Ok(Json(
+        sqlx::query_as(
+            "SELECT n.id, n.dossier_id, d.code AS dossier_code, n.event, n.title, n.body, n.link, n.created_at, n.read_at
+               FROM notification n JOIN dossier d ON d.id = n.dossier_id
+              WHERE n.citizen_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT 100",
+        )
+        .bind(me.id)
+        .fetch_all(&state.db)
+        .await?,
+    ))
+}
+
+/// Marks a notification read.
+#[utoipa::path(post, path = "/api/v1/me/notifications/{id}/read", tag = "citizen portal", params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn read_notification(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let me = citizen(&caller)?;
+    let done =
+        sqlx::query("UPDATE notification SET read_at = coalesce(read_at, now()) WHERE id = $1 AND citizen_id = $2")
+            .bind(id)
+            .bind(me.id)
+            .execute(&state.db)
+            .await?
+            .rows_affected();
+    if done == 0 { Err(ApiError::not_found()) } else { Ok(StatusCode::NO_CONTENT) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -163,6 +163,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(citizen::get_draft, citizen::put_draft, citizen::delete_draft))
         .routes(routes!(citizen::rate, citizen::get_rating))
         .routes(routes!(citizen::send_feedback, citizen::list_feedback))
+        .routes(routes!(citizen::notifications))
+        .routes(routes!(citizen::read_notification))
 }
 
 /// The OpenAPI document, generated from the code (no database needed).

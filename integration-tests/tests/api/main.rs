@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod calendar;
 mod catalogue;
+mod citizen_portal;
 mod crash;
 mod dossier_code;
 mod dossiers;
