@@ -15,8 +15,13 @@ chmod 755 "$TMP"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PGPORT=$(free_port)
 server_pid=""
+sim_pid=""
+eid_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  # (a process killed by SIGTERM waits with status 143: not a failure of the run)
+  for pid in "$server_pid" "$sim_pid" "$eid_pid"; do
+    [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; } || true
+  done
   scripts/pg.sh stop "$TMP/pg" >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
@@ -67,11 +72,28 @@ step "frontend: unit tests"
 step "frontend: build"
 (cd frontend && npm run --silent build >"$TMP/frontend-build.log" 2>&1) || { cat "$TMP/frontend-build.log"; exit 1; }
 
-step "browser smoke test in Chromium"
+step "browser tests in Chromium (smoke, citizen journey) against the whole system and its stand-ins"
 psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qc "CREATE DATABASE motcua_browser"
 export MOTCUA_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/motcua_browser"
-APPPORT=$(free_port)
-export MOTCUA_LISTEN="127.0.0.1:$APPPORT" MOTCUA_STATIC_DIR="$ROOT/frontend/build" MOTCUA_OBJECT_DIR="$TMP/objects"
+APPPORT=$(free_port) SIMPORT=$(free_port) SMTPPORT=$(free_port) EIDPORT=$(free_port) STAFFPORT=$(free_port)
+export MOTCUA_LISTEN="127.0.0.1:$APPPORT" MOTCUA_PUBLIC_URL="http://127.0.0.1:$APPPORT" \
+  MOTCUA_STATIC_DIR="$ROOT/frontend/build" MOTCUA_OBJECT_DIR="$TMP/objects"
+SIM_URL="http://127.0.0.1:$SIMPORT"
+export MOTCUA_PLATFORM_URL="$SIM_URL" MOTCUA_PLATFORM_JWKS_URL="$SIM_URL/oauth2/jwks" MOTCUA_PLATFORM_ISSUER="$SIM_URL/oauth2" \
+  MOTCUA_SMTP_URL="smtp://127.0.0.1:$SMTPPORT" MOTCUA_SMS_URL="$SIM_URL/sms/send" \
+  MOTCUA_EID_ISSUER="http://127.0.0.1:$EIDPORT" MOTCUA_STAFF_ISSUER="http://127.0.0.1:$STAFFPORT"
+MOTCUA_SIM_LISTEN="127.0.0.1:$SIMPORT" MOTCUA_SIM_ISSUER="$SIM_URL/oauth2" MOTCUA_SIM_MOTCUA_URL="$MOTCUA_PUBLIC_URL" \
+  MOTCUA_SIM_SMTP_LISTEN="127.0.0.1:$SMTPPORT" MOTCUA_SIM_ACCOUNTS="$ROOT/sim/eid/accounts.json" \
+  target/debug/motcua-sim 2>>"$TMP/sim.log" &
+sim_pid=$!
+(cd sim/eid && EID_CITIZEN_PORT=$EIDPORT EID_STAFF_PORT=$STAFFPORT \
+  EID_REDIRECT_URIS="$MOTCUA_PUBLIC_URL/auth/callback" EID_POST_LOGOUT_REDIRECT_URIS="$MOTCUA_PUBLIC_URL/" \
+  exec node server.mjs >>"$TMP/eid.log" 2>&1) &
+eid_pid=$!
+for url in "$SIM_URL/healthz" "$MOTCUA_EID_ISSUER/.well-known/openid-configuration"; do
+  for _ in $(seq 1 100); do curl -fsS "$url" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fsS "$url" >/dev/null || { echo "stand-in not up: $url" >&2; tail -20 "$TMP/sim.log" "$TMP/eid.log"; exit 1; }
+done
 target/debug/motcua migrate 2>>"$TMP/server.log"
 target/debug/motcua seed 2>>"$TMP/server.log"
 target/debug/motcua seed 2>>"$TMP/server.log"   # twice: seeding is idempotent
@@ -79,8 +101,9 @@ target/debug/motcua verify-audit
 target/debug/motcua serve 2>>"$TMP/server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do curl -fsS "http://$MOTCUA_LISTEN/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-(cd frontend && BASE_URL="http://$MOTCUA_LISTEN" ARTIFACTS_DIR="$ROOT/target/artifacts" npm run --silent test:browser) \
-  || { echo "--- server log"; tail -50 "$TMP/server.log"; exit 1; }
+(cd frontend && BASE_URL="http://$MOTCUA_LISTEN" SIM_URL="$SIM_URL" ARTIFACTS_DIR="$ROOT/target/artifacts" \
+  npm run --silent test:browser) \
+  || { echo "--- server log"; tail -50 "$TMP/server.log"; echo "--- sim log"; tail -20 "$TMP/sim.log"; exit 1; }
 
 step "verify-audit names a tampered entry"
 target/debug/motcua verify-audit

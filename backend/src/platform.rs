@@ -144,7 +144,10 @@ impl PlatformClient {
             .connect_timeout(Duration::from_secs(2).min(config.timeout))
             .timeout(config.timeout)
             .build()?;
-        Ok(Self { config, http, token: Mutex::new(None), breakers: StdMutex::default(), db })
+        // The destinations we call, known from the start so `/metrics` shows their circuits before the first call.
+        let breakers =
+            ["csdldancu", "dvcqg", "paygov"].into_iter().map(|p| (p.to_owned(), Breaker::default())).collect();
+        Ok(Self { config, http, token: Mutex::new(None), breakers: StdMutex::new(breakers), db })
     }
 
     /// The client the configuration describes, logging its exchanges to `db`.
