@@ -106,6 +106,9 @@ pub struct Config {
     pub eid: crate::eid::ProviderConfig,
     /// `MOTCUA_STAFF_ISSUER`, `MOTCUA_STAFF_CLIENT_ID`, `MOTCUA_STAFF_CLIENT_SECRET`: the staff identity provider.
     pub staff_idp: crate::eid::ProviderConfig,
+    /// `MOTCUA_TRUSTED_PROXIES`: comma-separated addresses of the reverse proxies in front of this service; from
+    /// them (only), `X-Forwarded-For` names the client address that rate limits and logs use.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `MOTCUA_SIGNIN_PER_MINUTE`: sign-in attempts allowed per client address per minute.
     pub signin_per_minute: u32,
 }
@@ -244,6 +247,13 @@ impl Config {
                     var("MOTCUA_STAFF_CLIENT_SECRET").unwrap_or_else(|| "motcua-dev-secret".into()),
                 ),
             },
+            trusted_proxies: var("MOTCUA_TRUSTED_PROXIES")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse().map_err(|_| anyhow::anyhow!("MOTCUA_TRUSTED_PROXIES: {s:?} is not an IP address")))
+                .collect::<anyhow::Result<_>>()?,
             signin_per_minute: parse("MOTCUA_SIGNIN_PER_MINUTE", var("MOTCUA_SIGNIN_PER_MINUTE"), 30)?,
             platform_jwks_refetch: Duration::from_secs(parse(
                 "MOTCUA_PLATFORM_JWKS_REFETCH_SECS",

@@ -1,11 +1,9 @@
 //! The citizen portal's own routes: the public lookup by dossier code, the personal data store (kho dữ liệu),
 //! drafts, satisfaction ratings, feedback and complaints.
 
-use std::net::SocketAddr;
-
 use axum::{
     Json,
-    extract::{ConnectInfo, Path, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -95,10 +93,10 @@ struct PublicRow {
     responses((status = 200, body = PublicDossier), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn public_lookup(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    super::limit::ClientIp(peer): super::limit::ClientIp,
     Path(code): Path<String>,
 ) -> ApiResult<Json<PublicDossier>> {
-    state.limiter.check("lookup", &peer.ip().to_string(), LOOKUPS_PER_MINUTE)?;
+    state.limiter.check("lookup", &peer.to_string(), LOOKUPS_PER_MINUTE)?;
     let code = code.trim();
     if code.is_empty() || code.len() > 60 {
         return Err(ApiError::not_found());

@@ -10,7 +10,50 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::error::{ApiError, ErrorCode};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::request::Parts,
+};
+
+use super::{
+    AppState,
+    error::{ApiError, ErrorCode},
+};
+
+/// The client's address: the peer, or — when the peer is one of `MOTCUA_TRUSTED_PROXIES` — the last address in
+/// `X-Forwarded-For` that is not a trusted proxy. Without trusted proxies the header is ignored (anyone can send it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// The pure rule behind [`ClientIp`].
+pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let Some(chain) = forwarded_for else { return peer };
+    chain
+        .rsplit(',')
+        .map(str::trim)
+        .map_while(|a| a.parse::<IpAddr>().ok())
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+}
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no peer address (serve with connect info)")))?;
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        Ok(Self(client_ip(peer, forwarded, &state.config.trusted_proxies)))
+    }
+}
 
 const WINDOW: Duration = Duration::from_secs(60);
 
@@ -48,6 +91,18 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_address_comes_from_trusted_proxies_only() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        let proxy = [ip("10.0.0.5")];
+        assert_eq!(client_ip(ip("203.0.113.9"), Some("1.2.3.4"), &proxy), ip("203.0.113.9"), "untrusted peer");
+        assert_eq!(client_ip(ip("10.0.0.5"), Some("1.2.3.4"), &[]), ip("10.0.0.5"), "no trusted proxies");
+        assert_eq!(client_ip(ip("10.0.0.5"), Some("9.9.9.9, 1.2.3.4"), &proxy), ip("1.2.3.4"), "the last hop");
+        assert_eq!(client_ip(ip("10.0.0.5"), Some("1.2.3.4, 10.0.0.5"), &proxy), ip("1.2.3.4"), "skips proxies");
+        assert_eq!(client_ip(ip("10.0.0.5"), Some("garbage"), &proxy), ip("10.0.0.5"));
+        assert_eq!(client_ip(ip("10.0.0.5"), None, &proxy), ip("10.0.0.5"));
+    }
 
     #[test]
     fn refuses_past_the_limit_per_key() {

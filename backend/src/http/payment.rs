@@ -2,11 +2,9 @@
 //! administrators can run the payment reconciliation on demand. (Clerks record cash and transfers with the
 //! dossier action `record_payment`.)
 
-use std::net::SocketAddr;
-
 use axum::{
     Json,
-    extract::{ConnectInfo, Path, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -34,12 +32,12 @@ use crate::app::{
     ))]
 pub async fn start(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    super::limit::ClientIp(peer): super::limit::ClientIp,
     caller: Caller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
     let started =
-        app::payment::start(&state.db, &state.platform, &state.config, &caller, id, &peer.ip().to_string()).await?;
+        app::payment::start(&state.db, &state.platform, &state.config, &caller, id, &peer.to_string()).await?;
     Ok((StatusCode::CREATED, Json(started)).into_response())
 }
 

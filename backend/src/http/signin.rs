@@ -5,11 +5,9 @@
 //! the provider's end-session URL), `GET /api/v1/me` tells the web UI who is signed in and its CSRF token.
 //! Every sign-in, failed sign-in and sign-out is in the audit log; tokens and ID numbers never are.
 
-use std::net::SocketAddr;
-
 use axum::{
     Json,
-    extract::{ConnectInfo, Query, State},
+    extract::{Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -121,10 +119,10 @@ pub struct LoginQuery {
     ))]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    super::limit::ClientIp(peer): super::limit::ClientIp,
     Query(q): Query<LoginQuery>,
 ) -> ApiResult<Response> {
-    state.limiter.check("signin", &peer.ip().to_string(), state.config.signin_per_minute)?;
+    state.limiter.check("signin", &peer.to_string(), state.config.signin_per_minute)?;
     let Some(kind) = Kind::parse(q.who.as_deref().unwrap_or("citizen")) else {
         return Err(ApiError::field("query.who", "unknown", "citizen or staff"));
     };
@@ -203,11 +201,11 @@ fn generic_failure(reason: impl Into<String>) -> Refusal {
     ))]
 pub async fn callback(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    super::limit::ClientIp(peer): super::limit::ClientIp,
     headers: HeaderMap,
     Query(q): Query<CallbackQuery>,
 ) -> ApiResult<Response> {
-    state.limiter.check("signin", &peer.ip().to_string(), state.config.signin_per_minute)?;
+    state.limiter.check("signin", &peer.to_string(), state.config.signin_per_minute)?;
     let outcome = finish(&state, &headers, &q).await?;
     let clear_binding = cookie(&state, BINDING_COOKIE, "", "/auth", 0);
     match outcome {
