@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod inbound;
 pub mod payment;
 pub mod queue;
+pub mod reports;
 
 pub use caller::{Caller, CitizenCaller, StaffCaller, SystemCaller};
 

@@ -6,5 +6,6 @@ pub mod catalogue;
 pub mod dossier_code;
 pub mod eform;
 pub mod filetype;
+pub mod indicators;
 pub mod lifecycle;
 pub mod lunar;

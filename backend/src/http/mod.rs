@@ -17,6 +17,7 @@ pub mod national_admin;
 pub mod payment;
 pub mod population;
 pub mod queue;
+pub mod reports;
 pub mod signin;
 mod static_files;
 
@@ -104,6 +105,7 @@ impl AppState {
         (name = "dossiers", description = "Dossiers (hồ sơ): submission, reception, actions, history, files"),
         (name = "queues", description = "Work queues for staff and the citizen's own dossiers"),
         (name = "administration", description = "Units, staff accounts and roles of an agency"),
+        (name = "reports", description = "Counters and the national service indicators (QĐ 766), with the dossiers behind them"),
         (name = "citizen portal", description = "Public lookup, the personal data store, drafts, ratings, feedback"),
         (name = "population", description = "The population database: counter lookups, e-form prefill"),
         (name = "payments", description = "Fees: online payment through the payment platform, its callback"),
@@ -163,6 +165,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(citizen::get_draft, citizen::put_draft, citizen::delete_draft))
         .routes(routes!(citizen::rate, citizen::get_rating))
         .routes(routes!(citizen::send_feedback, citizen::list_feedback))
+        .routes(routes!(reports::indicators_report))
+        .routes(routes!(reports::counted_dossiers))
         .routes(routes!(citizen::notifications))
         .routes(routes!(citizen::read_notification))
 }

@@ -16,6 +16,7 @@ mod outbox;
 mod payments;
 mod population;
 mod queues;
+mod reports;
 mod security;
 mod seed;
 mod signin;

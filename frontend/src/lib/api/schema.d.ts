@@ -810,6 +810,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/dossiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dossiers behind one counter (`counter` = a field name of the counters), at most 1000, so any figure
+         *     can be checked.
+         */
+        get: operations["counted_dossiers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The counters and the national indicators with their points, for an agency and period. */
+        get: operations["indicators_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/{id}/disable": {
         parameters: {
             query?: never;
@@ -1054,6 +1091,124 @@ export interface components {
         };
         /** @enum {string} */
         Channel: "counter" | "online" | "post";
+        CountedDossier: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            procedure_name: string;
+            state: string;
+            /** Format: int32 */
+            channel: number;
+            /** Format: date-time */
+            submitted_at: string;
+            /** Format: date-time */
+            received_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The appointment first given (what timeliness is judged against).
+             */
+            promised?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
+        /** @description Raw counts for one agency (or unit, procedure...) and period. */
+        Counters: {
+            /**
+             * Format: int64
+             * @description Received in the period (accepted online, or at the counter / by post), by channel.
+             */
+            received: number;
+            /** Format: int64 */
+            received_counter: number;
+            /** Format: int64 */
+            received_online: number;
+            /** Format: int64 */
+            received_post: number;
+            /**
+             * Format: int64
+             * @description Filed online in the period, not yet accepted or refused.
+             */
+            awaiting_reception: number;
+            /** Format: int64 */
+            refused: number;
+            /** Format: int64 */
+            withdrawn: number;
+            /** Format: int64 */
+            stopped: number;
+            /**
+             * Format: int64
+             * @description Finished in the period (result ready), by timeliness against the appointment the applicant was first given.
+             */
+            finished_early: number;
+            /** Format: int64 */
+            finished_on_time: number;
+            /** Format: int64 */
+            finished_late: number;
+            /**
+             * Format: int64
+             * @description Not finished at the end of the period: before or past their appointment; paused ones are counted apart.
+             */
+            in_progress_on_time: number;
+            /** Format: int64 */
+            in_progress_late: number;
+            /** Format: int64 */
+            paused: number;
+            /**
+             * Format: int64
+             * @description Results handed over in the period.
+             */
+            returned: number;
+            /**
+             * Format: int64
+             * @description Received in the period with a fee, and of those paid online.
+             */
+            with_fee: number;
+            /** Format: int64 */
+            paid_online: number;
+            /**
+             * Format: int64
+             * @description Received in the period: with digitised components, reusing stored documents, identity confirmed by the
+             *     population database, fully synced to the national portal.
+             */
+            with_digitised_components: number;
+            /** Format: int64 */
+            reusing_documents: number;
+            /** Format: int64 */
+            using_population_data: number;
+            /** Format: int64 */
+            synced: number;
+            /**
+             * Format: int64
+             * @description Finished in the period with an electronic result document.
+             */
+            with_electronic_result: number;
+            /**
+             * Format: int64
+             * @description Ratings given in the period; of those 1 or 2 out of 5.
+             */
+            ratings: number;
+            /** Format: int64 */
+            negative_ratings: number;
+            /** Format: double */
+            average_rating?: number | null;
+            /**
+             * Format: int64
+             * @description Complaints (kiến nghị) about dossiers of the period.
+             */
+            complaints: number;
+            /**
+             * Format: double
+             * @description Average working days from the clock's start to the result, over the dossiers finished in the period.
+             */
+            average_processing_days?: number | null;
+            /**
+             * Format: int64
+             * @description The catalogue: procedures this agency handles, and of those offered online (fully or partly).
+             */
+            procedures: number;
+            /** Format: int64 */
+            procedures_online: number;
+        };
         /** @enum {string} */
         DayKind: "day_off" | "working_day";
         DeadlineRequest: {
@@ -1366,6 +1521,48 @@ export interface components {
              * @description Procedures identical to their current version (nothing published).
              */
             unchanged: number;
+        };
+        Indicator: {
+            /** @description Stable key (`synced`, `on_time`, ...): the drill-down names it. */
+            key: string;
+            /**
+             * @description The group of QĐ 766 (`transparency`, `progress`, `online_service`, `online_payment`, `digitisation`,
+             *     `satisfaction`).
+             */
+            group: string;
+            /** @description Vietnamese name. */
+            name: string;
+            /** Format: int64 */
+            numerator: number;
+            /** Format: int64 */
+            denominator: number;
+            /**
+             * Format: double
+             * @description numerator / denominator in 0..=1 (`None` when there is nothing to measure).
+             */
+            rate?: number | null;
+            /** Format: double */
+            threshold?: number | null;
+            /** Format: double */
+            max_points: number;
+            /** Format: double */
+            points: number;
+        };
+        IndicatorReport: {
+            /** Format: uuid */
+            agency_id: string;
+            include_sub_agencies: boolean;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            counters: components["schemas"]["Counters"];
+            indicators: components["schemas"]["Indicator"][];
+            /**
+             * Format: double
+             * @description Out of 100.
+             */
+            total_points: number;
         };
         /** @description A fee or charge (`DanhSachLePhi`): `LoaiPhiLePhi` "1" fee (phí), "2" charge (lệ phí). */
         LePhi: {
@@ -4232,6 +4429,112 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    counted_dossiers: {
+        parameters: {
+            query: {
+                agency_id: string;
+                /** @description First day, `yyyy-mm-dd` (Vietnam date); default: the first day of this month. */
+                from?: string;
+                /** @description Last day, included; default: today. */
+                to?: string;
+                /** @description Count the agency's sub-agencies too (default false). */
+                include_sub_agencies?: boolean;
+                /** @description Drill-down only: the counter whose dossiers to list (`finished_late`, `synced`, ...). */
+                counter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountedDossier"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    indicators_report: {
+        parameters: {
+            query: {
+                agency_id: string;
+                /** @description First day, `yyyy-mm-dd` (Vietnam date); default: the first day of this month. */
+                from?: string;
+                /** @description Last day, included; default: today. */
+                to?: string;
+                /** @description Count the agency's sub-agencies too (default false). */
+                include_sub_agencies?: boolean;
+                /** @description Drill-down only: the counter whose dossiers to list (`finished_late`, `synced`, ...). */
+                counter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

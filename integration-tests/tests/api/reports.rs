@@ -1,0 +1,175 @@
+//! Counters and the national indicators on a hand-built set of dossiers, counted by hand here.
+
+use integration_tests::{TestApp, expect_error};
+use serde_json::Value;
+
+use super::dossiers::counter_dossier;
+
+async fn set(app: &TestApp, d: &Value, assignments: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE dossier SET {assignments} WHERE id = $1::uuid")))
+        .bind(d["id"].as_str().unwrap_or_default())
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{assignments}: {e}"));
+}
+
+#[tokio::test]
+async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let leader = app.staff_session("hacthanh.chutich").await;
+    let admin = app.staff_session("tinh.quantri").await;
+    let mut d = Vec::new();
+    for _ in 0..10 {
+        d.push(counter_dossier(&app, &clerk).await);
+    }
+    // Every dossier received on 2 March 2026, 09:00 Vietnam time; the appointment 9 March, 17:00.
+    let base = "submitted_at = '2026-03-02T02:00Z', received_at = '2026-03-02T02:00Z',
+                clock_started_at = '2026-03-02T02:00Z', due_at = '2026-03-09T10:00Z'";
+    for x in &d {
+        set(&app, x, base).await;
+    }
+    // d0 early, d1 on time (same day), d2 late, d3 late although an apology moved the appointment later.
+    set(&app, &d[0], "state = 'result_ready', finished_at = '2026-03-05T03:00Z'").await;
+    set(&app, &d[1], "state = 'returned', finished_at = '2026-03-09T08:00Z', returned_at = '2026-03-10T02:00Z'").await;
+    set(&app, &d[2], "state = 'result_ready', finished_at = '2026-03-10T03:00Z'").await;
+    set(
+        &app,
+        &d[3],
+        "state = 'result_ready', original_due_at = '2026-03-09T10:00Z', due_at = '2026-03-16T10:00Z', apologies = 1,
+         finished_at = '2026-03-12T03:00Z'",
+    )
+    .await;
+    // d4 in progress before its appointment at the end of March, d5 past it, d6 paused for a supplement.
+    set(&app, &d[4], "state = 'in_processing', due_at = '2026-04-20T10:00Z'").await;
+    set(&app, &d[5], "state = 'in_processing', due_at = '2026-03-20T10:00Z'").await;
+    set(
+        &app,
+        &d[6],
+        "state = 'supplement_requested', paused_at = '2026-03-05T02:00Z', paused_due_at = '2026-03-25T10:00Z', due_at = NULL",
+    )
+    .await;
+    // d7 refused; d8 filed but not received yet; d9 received and finished in February (outside the period).
+    set(&app, &d[7], "state = 'refused', finished_at = '2026-03-03T02:00Z'").await;
+    set(&app, &d[8], "state = 'submitted', received_at = NULL, clock_started_at = NULL, due_at = NULL").await;
+    set(
+        &app,
+        &d[9],
+        "submitted_at = '2026-02-10T02:00Z', received_at = '2026-02-10T02:00Z', due_at = '2026-02-17T10:00Z',
+         state = 'returned', finished_at = '2026-02-16T02:00Z', returned_at = '2026-02-17T02:00Z'",
+    )
+    .await;
+    // Synced: d0–d3 delivered; population data: d0, d1; ratings: d1 5, d2 1; a complaint about d2.
+    let ids: Vec<String> = d.iter().map(|x| x["id"].as_str().unwrap_or_default().to_owned()).collect();
+    for i in 0..4 {
+        sqlx::query("UPDATE outbox SET status = 'delivered', delivered_at = now() WHERE dossier_id = $1::uuid")
+            .bind(&ids[i])
+            .execute(&app.db)
+            .await
+            .expect("delivered");
+    }
+    for i in [0, 1] {
+        set(&app, &d[i], "population_verified = true").await;
+    }
+    let citizen = app.citizen_session("001090012345", "Nguyễn Văn An").await;
+    for (i, score) in [(1, 5), (2, 1)] {
+        sqlx::query("INSERT INTO dossier_rating (dossier_id, citizen_id, score, rated_at) VALUES ($1::uuid, $2, $3, '2026-03-11T02:00Z')")
+            .bind(&ids[i])
+            .bind(citizen.id)
+            .bind(score as i16)
+            .execute(&app.db)
+            .await
+            .expect("rating");
+    }
+    sqlx::query(
+        "INSERT INTO feedback (dossier_id, citizen_id, kind, content, created_at)
+         VALUES ($1::uuid, $2, 'kien_nghi', 'Hồ sơ trả kết quả chậm so với giấy hẹn.', '2026-03-11T03:00Z')",
+    )
+    .bind(&ids[2])
+    .bind(citizen.id)
+    .execute(&app.db)
+    .await
+    .expect("complaint");
+
+    let agency = app.agency_id("H56.101").await;
+    let query = format!("agency_id={agency}&from=2026-03-01&to=2026-03-31");
+    expect_error(app.get_as(&clerk, &format!("/api/v1/reports/indicators?{query}")).await, 403, "forbidden").await;
+    let report: Value =
+        app.get_as(&leader, &format!("/api/v1/reports/indicators?{query}")).await.json().await.expect("json");
+    let c = &report["counters"];
+    let expected = [
+        ("received", 8),
+        ("received_counter", 8),
+        ("received_online", 0),
+        ("awaiting_reception", 1),
+        ("refused", 1),
+        ("finished_early", 1),
+        ("finished_on_time", 1),
+        ("finished_late", 2),
+        ("in_progress_on_time", 1),
+        ("in_progress_late", 1),
+        ("paused", 1),
+        ("returned", 1),
+        ("with_digitised_components", 8),
+        ("using_population_data", 2),
+        ("synced", 4),
+        ("with_fee", 0),
+        ("ratings", 2),
+        ("negative_ratings", 1),
+        ("complaints", 1),
+    ];
+    for (k, v) in expected {
+        assert_eq!(c[k], v, "{k}: {c}");
+    }
+    assert_eq!(c["average_rating"], 3.0);
+    let points = |k: &str| {
+        report["indicators"].as_array().and_then(|a| a.iter().find(|i| i["key"] == k)).map(|i| i["points"].clone())
+    };
+    // On time: (1 early + 1 on time + 1 in progress on time) / (4 finished + 2 in progress) = 50% of 20.
+    assert_eq!(points("on_time"), Some(10.0.into()));
+    assert_eq!(points("synced"), Some(9.0.into()), "4 / 8 of 18");
+    assert_eq!(points("paid_online"), Some(10.0.into()), "no fee to pay: nothing done badly");
+    // Satisfaction: 1 − (3 overdue + 1 complaint + 1 negative rating) / 6 = 1/6, under the 90% threshold.
+    assert_eq!(points("satisfaction"), Some(3.33.into()));
+
+    // Every figure opens to its dossiers.
+    let late: Value = app
+        .get_as(&leader, &format!("/api/v1/reports/dossiers?{query}&counter=finished_late"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let codes: Vec<&str> = late.as_array().into_iter().flatten().filter_map(|x| x["code"].as_str()).collect();
+    assert_eq!(codes.len(), 2);
+    assert!(
+        codes.contains(&d[2]["code"].as_str().unwrap_or_default())
+            && codes.contains(&d[3]["code"].as_str().unwrap_or_default())
+    );
+    expect_error(
+        app.get_as(&leader, &format!("/api/v1/reports/dossiers?{query}&counter=nope")).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    expect_error(
+        app.get_as(&leader, &format!("/api/v1/reports/indicators?agency_id={agency}&from=2026-04-01&to=2026-03-31"))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+
+    // The province with its sub-agencies counts the commune's dossiers; without them, none.
+    let province = app.agency_id("H56").await;
+    let q = format!("agency_id={province}&from=2026-03-01&to=2026-03-31");
+    let own: Value = app.get_as(&admin, &format!("/api/v1/reports/indicators?{q}")).await.json().await.expect("json");
+    assert_eq!(own["counters"]["received"], 0);
+    let all: Value = app
+        .get_as(&admin, &format!("/api/v1/reports/indicators?{q}&include_sub_agencies=true"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(all["counters"]["received"], 8);
+}
