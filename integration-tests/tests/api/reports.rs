@@ -62,9 +62,9 @@ async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers()
     .await;
     // Synced: d0–d3 delivered; population data: d0, d1; ratings: d1 5, d2 1; a complaint about d2.
     let ids: Vec<String> = d.iter().map(|x| x["id"].as_str().unwrap_or_default().to_owned()).collect();
-    for i in 0..4 {
+    for id in &ids[..4] {
         sqlx::query("UPDATE outbox SET status = 'delivered', delivered_at = now() WHERE dossier_id = $1::uuid")
-            .bind(&ids[i])
+            .bind(id)
             .execute(&app.db)
             .await
             .expect("delivered");
