@@ -269,3 +269,43 @@ pub async fn dossiers(db: &PgPool, s: &Scope, counter: &str) -> Result<Option<Ve
         .await?;
     Ok(Some(rows))
 }
+
+/// One agency's public figures for a period (no personal data).
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct AgencyFigures {
+    pub agency_id: Uuid,
+    pub agency_name: String,
+    pub received: i64,
+    pub received_online: i64,
+    pub finished_early: i64,
+    pub finished_on_time: i64,
+    pub finished_late: i64,
+    pub in_progress_late: i64,
+    pub ratings: i64,
+    pub average_rating: Option<f64>,
+}
+
+/// Every agency's figures for the period, for the public transparency page (agencies with no dossier in the
+/// period are left out).
+pub async fn by_agency(db: &PgPool, from: OffsetDateTime, to: OffsetDateTime) -> Result<Vec<AgencyFigures>, ApiError> {
+    let counted =
+        ["received", "received_online", "finished_early", "finished_on_time", "finished_late", "in_progress_late"];
+    let mut columns = String::new();
+    for key in counted {
+        let p = COUNTERS.iter().find(|(k, _)| *k == key).map(|(_, p)| *p).unwrap_or("false");
+        columns.push_str(&format!("count(*) FILTER (WHERE {}) AS {key}, ", predicate(p)));
+    }
+    let sql = format!(
+        "WITH d AS (SELECT dd.*, COALESCE(dd.original_due_at, dd.due_at, dd.paused_due_at) AS promised FROM dossier dd),
+              counted AS (SELECT d.agency_id, {columns}
+                                 (SELECT count(*) FROM dossier_rating r JOIN dossier x ON x.id = r.dossier_id
+                                   WHERE x.agency_id = d.agency_id AND r.rated_at >= $1 AND r.rated_at < $2) AS ratings,
+                                 (SELECT round(avg(r.score), 2)::float8 FROM dossier_rating r JOIN dossier x ON x.id = r.dossier_id
+                                   WHERE x.agency_id = d.agency_id AND r.rated_at >= $1 AND r.rated_at < $2) AS average_rating
+                            FROM d GROUP BY d.agency_id)
+         SELECT c.*, a.name AS agency_name FROM counted c JOIN agency a ON a.id = c.agency_id
+          WHERE c.received + c.finished_early + c.finished_on_time + c.finished_late + c.in_progress_late > 0
+          ORDER BY a.name"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(db).await?)
+}

@@ -167,6 +167,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(citizen::send_feedback, citizen::list_feedback))
         .routes(routes!(reports::indicators_report))
         .routes(routes!(reports::counted_dossiers))
+        .routes(routes!(reports::public_statistics))
         .routes(routes!(citizen::notifications))
         .routes(routes!(citizen::read_notification))
 }

@@ -136,3 +136,54 @@ pub async fn counted_dossiers(
         .map(Json)
         .ok_or_else(|| ApiError::field("query.counter", "unknown", "one of the counters of /api/v1/reports/indicators"))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublicPeriod {
+    /// First day, `yyyy-mm-dd`; default: the first day of this month.
+    pub from: Option<String>,
+    /// Last day, included; default: today.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicStatistics {
+    #[schema(value_type = String, format = Date)]
+    pub from: Date,
+    #[schema(value_type = String, format = Date)]
+    pub to: Date,
+    pub agencies: Vec<reports::AgencyFigures>,
+}
+
+/// Public transparency (no sign-in, no personal data): each agency's dossiers received (and online), finished
+/// early / on time / late, overdue in progress, and satisfaction, for a period. Rate-limited per address.
+#[utoipa::path(get, path = "/api/v1/public/statistics", tag = "reports", params(PublicPeriod),
+    responses((status = 200, body = PublicStatistics), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn public_statistics(
+    State(state): State<AppState>,
+    super::limit::ClientIp(peer): super::limit::ClientIp,
+    ApiQuery(q): ApiQuery<PublicPeriod>,
+) -> ApiResult<Json<PublicStatistics>> {
+    state.limiter.check("statistics", &peer.to_string(), 60)?;
+    let today = to_local(OffsetDateTime::now_utc()).date();
+    let first = today.replace_day(1).unwrap_or(today);
+    let mut problems = Vec::new();
+    let from = day(q.from.as_deref(), "query.from", first).unwrap_or_else(|p| {
+        problems.push(p);
+        first
+    });
+    let to = day(q.to.as_deref(), "query.to", today).unwrap_or_else(|p| {
+        problems.push(p);
+        today
+    });
+    if to < from || (to - from).whole_days() > 366 * 5 {
+        problems.push(FieldError::new("query.to", "out_of_range", "after the first day, at most five years later"));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let agencies =
+        reports::by_agency(&state.db, from_local(from.midnight()), from_local(to.next_day().unwrap_or(to).midnight()))
+            .await?;
+    Ok(Json(PublicStatistics { from, to, agencies }))
+}

@@ -172,4 +172,18 @@ async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers()
         .await
         .expect("json");
     assert_eq!(all["counters"]["received"], 8);
+
+    // The public transparency figures: no sign-in, no personal data, the same counts.
+    let res = app.get("/api/v1/public/statistics?from=2026-03-01&to=2026-03-31").await;
+    assert_eq!(res.status(), 200);
+    let public: Value = res.json().await.expect("json");
+    let commune = public["agencies"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["agency_id"] == agency.to_string()))
+        .cloned()
+        .expect("the commune is listed");
+    assert_eq!((commune["received"].as_i64(), commune["finished_late"].as_i64()), (Some(8), Some(2)));
+    assert_eq!(commune["average_rating"], 3.0);
+    let text = public.to_string();
+    assert!(!text.contains("Nguyễn") && !text.contains("038190001234"), "no personal data: {text}");
 }

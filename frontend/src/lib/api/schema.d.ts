@@ -793,6 +793,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public transparency (no sign-in, no personal data): each agency's dossiers received (and online), finished
+         *     early / on time / late, overdue in progress, and satisfaction, for a period. Rate-limited per address.
+         */
+        get: operations["public_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/queues": {
         parameters: {
             query?: never;
@@ -1028,6 +1048,28 @@ export interface components {
             legacy_code?: string | null;
             /** @description Demo data loaded by `motcua seed`. */
             is_sample: boolean;
+        };
+        /** @description One agency's public figures for a period (no personal data). */
+        AgencyFigures: {
+            /** Format: uuid */
+            agency_id: string;
+            agency_name: string;
+            /** Format: int64 */
+            received: number;
+            /** Format: int64 */
+            received_online: number;
+            /** Format: int64 */
+            finished_early: number;
+            /** Format: int64 */
+            finished_on_time: number;
+            /** Format: int64 */
+            finished_late: number;
+            /** Format: int64 */
+            in_progress_late: number;
+            /** Format: int64 */
+            ratings: number;
+            /** Format: double */
+            average_rating?: number | null;
         };
         AttachmentRef: {
             /**
@@ -1842,6 +1884,13 @@ export interface components {
             paused: boolean;
             /** Format: date-time */
             returned_at?: string | null;
+        };
+        PublicStatistics: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            agencies: components["schemas"]["AgencyFigures"][];
         };
         /**
          * @description The named queues.
@@ -4386,6 +4435,46 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    public_statistics: {
+        parameters: {
+            query?: {
+                /** @description First day, `yyyy-mm-dd`; default: the first day of this month. */
+                from?: string;
+                /** @description Last day, included; default: today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicStatistics"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
