@@ -168,6 +168,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::indicators_report))
         .routes(routes!(reports::counted_dossiers))
         .routes(routes!(reports::public_statistics))
+        .routes(routes!(reports::indicators_workbook))
         .routes(routes!(citizen::notifications))
         .routes(routes!(citizen::read_notification))
 }

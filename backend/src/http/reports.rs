@@ -187,3 +187,146 @@ pub async fn public_statistics(
             .await?;
     Ok(Json(PublicStatistics { from, to, agencies }))
 }
+
+/// The counters' Vietnamese labels, in the order of the workbook.
+const COUNTER_LABELS: [(&str, &str); 29] = [
+    ("received", "Hồ sơ tiếp nhận"),
+    ("received_counter", "Tiếp nhận trực tiếp"),
+    ("received_online", "Tiếp nhận trực tuyến"),
+    ("received_post", "Tiếp nhận qua bưu chính"),
+    ("awaiting_reception", "Nộp trực tuyến, chờ tiếp nhận"),
+    ("refused", "Từ chối tiếp nhận, giải quyết"),
+    ("withdrawn", "Rút hồ sơ"),
+    ("stopped", "Dừng giải quyết"),
+    ("finished_early", "Giải quyết trước hạn"),
+    ("finished_on_time", "Giải quyết đúng hạn"),
+    ("finished_late", "Giải quyết quá hạn"),
+    ("in_progress_on_time", "Đang giải quyết trong hạn"),
+    ("in_progress_late", "Đang giải quyết quá hạn"),
+    ("paused", "Tạm dừng (chờ bổ sung, nghĩa vụ tài chính)"),
+    ("returned", "Đã trả kết quả"),
+    ("with_fee", "Hồ sơ có phí, lệ phí"),
+    ("paid_online", "Thanh toán trực tuyến"),
+    ("with_digitised_components", "Có thành phần hồ sơ số hóa"),
+    ("reusing_documents", "Tái sử dụng dữ liệu số hóa"),
+    ("using_population_data", "Sử dụng dữ liệu dân cư"),
+    ("synced", "Đồng bộ Cổng Dịch vụ công quốc gia"),
+    ("with_electronic_result", "Có kết quả điện tử"),
+    ("ratings", "Lượt đánh giá"),
+    ("negative_ratings", "Đánh giá không hài lòng"),
+    ("average_rating", "Điểm đánh giá trung bình (1–5)"),
+    ("complaints", "Phản ánh, kiến nghị"),
+    ("average_processing_days", "Thời gian giải quyết trung bình (ngày làm việc)"),
+    ("procedures", "Thủ tục thuộc thẩm quyền"),
+    ("procedures_online", "Thủ tục cung cấp trực tuyến"),
+];
+
+fn workbook(report: &IndicatorReport, agency_name: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+    let mut book = Workbook::new();
+    let title = Format::new().set_bold().set_font_size(14);
+    let header =
+        Format::new().set_bold().set_background_color("#DDEBF7").set_border(FormatBorder::Thin).set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let number = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0.##");
+    let percent = Format::new().set_border(FormatBorder::Thin).set_num_format("0.00%");
+    let bold_number = number.clone().set_bold();
+    let period = format!(
+        "{}: từ ngày {:02}/{:02}/{} đến ngày {:02}/{:02}/{}{}",
+        agency_name,
+        report.from.day(),
+        u8::from(report.from.month()),
+        report.from.year(),
+        report.to.day(),
+        u8::from(report.to.month()),
+        report.to.year(),
+        if report.include_sub_agencies { " (gồm các đơn vị trực thuộc)" } else { "" }
+    );
+
+    let sheet = book.add_worksheet().set_name("Chỉ số")?;
+    sheet.write_string_with_format(0, 0, "BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)", &title)?;
+    sheet.write_string(1, 0, &period)?;
+    let columns = ["Nhóm", "Chỉ số", "Tử số", "Mẫu số", "Tỷ lệ", "Ngưỡng", "Điểm tối đa", "Điểm"];
+    for (c, h) in columns.iter().enumerate() {
+        sheet.write_string_with_format(3, c as u16, *h, &header)?;
+    }
+    let group = |g: &str| match g {
+        "transparency" => "Công khai, minh bạch",
+        "progress" => "Tiến độ giải quyết",
+        "online_service" => "Dịch vụ công trực tuyến",
+        "online_payment" => "Thanh toán trực tuyến",
+        "digitisation" => "Số hóa hồ sơ",
+        _ => "Mức độ hài lòng",
+    };
+    for (i, ind) in report.indicators.iter().enumerate() {
+        let r = 4 + i as u32;
+        sheet.write_string_with_format(r, 0, group(ind.group), &cell)?;
+        sheet.write_string_with_format(r, 1, ind.name, &cell)?;
+        sheet.write_number_with_format(r, 2, ind.numerator as f64, &number)?;
+        sheet.write_number_with_format(r, 3, ind.denominator as f64, &number)?;
+        match ind.rate {
+            Some(rate) => sheet.write_number_with_format(r, 4, rate, &percent)?,
+            None => sheet.write_string_with_format(r, 4, "—", &cell)?,
+        };
+        match ind.threshold {
+            Some(t) => sheet.write_number_with_format(r, 5, t, &percent)?,
+            None => sheet.write_string_with_format(r, 5, "", &cell)?,
+        };
+        sheet.write_number_with_format(r, 6, ind.max_points, &number)?;
+        sheet.write_number_with_format(r, 7, ind.points, &number)?;
+    }
+    let last = 4 + report.indicators.len() as u32;
+    sheet.write_string_with_format(last, 1, "Tổng điểm", &header.clone().set_align(FormatAlign::Right))?;
+    sheet.write_number_with_format(last, 7, report.total_points, &bold_number)?;
+    for (c, w) in [22.0, 60.0, 10.0, 10.0, 10.0, 10.0, 12.0, 10.0].into_iter().enumerate() {
+        sheet.set_column_width(c as u16, w)?;
+    }
+    sheet.set_freeze_panes(4, 0)?;
+
+    let counters = serde_json::to_value(&report.counters).unwrap_or_default();
+    let sheet = book.add_worksheet().set_name("Số liệu")?;
+    sheet.write_string_with_format(0, 0, "SỐ LIỆU GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", &title)?;
+    sheet.write_string(1, 0, &period)?;
+    sheet.write_string_with_format(3, 0, "Chỉ tiêu", &header)?;
+    sheet.write_string_with_format(3, 1, "Số liệu", &header)?;
+    for (i, (key, label)) in COUNTER_LABELS.iter().enumerate() {
+        let r = 4 + i as u32;
+        sheet.write_string_with_format(r, 0, *label, &cell)?;
+        match counters.get(*key).and_then(serde_json::Value::as_f64) {
+            Some(v) => sheet.write_number_with_format(r, 1, v, &number)?,
+            None => sheet.write_string_with_format(r, 1, "—", &cell)?,
+        };
+    }
+    sheet.set_column_width(0, 50.0)?;
+    sheet.set_column_width(1, 14.0)?;
+    book.save_to_buffer()
+}
+
+/// The same report as an Excel workbook (sheets "Chỉ số" and "Số liệu", Vietnamese headers).
+#[utoipa::path(get, path = "/api/v1/reports/indicators.xlsx", tag = "reports", params(ReportQuery),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn indicators_workbook(
+    state: State<AppState>,
+    caller: Caller,
+    query: ApiQuery<ReportQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::{http::header, response::IntoResponse};
+    let agency_id = query.0.agency_id;
+    let Json(report) = indicators_report(State(state.0.clone()), caller, query).await?;
+    let name: String = sqlx::query_scalar("SELECT name FROM agency WHERE id = $1")
+        .bind(agency_id)
+        .fetch_optional(&state.db)
+        .await?
+        .unwrap_or_default();
+    let bytes = workbook(&report, &name).map_err(|e| ApiError::Internal(anyhow::anyhow!("workbook: {e}")))?;
+    let file = format!("chi-so-{}-{}.xlsx", report.from, report.to);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

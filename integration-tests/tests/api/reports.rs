@@ -186,4 +186,29 @@ async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers()
     assert_eq!(commune["average_rating"], 3.0);
     let text = public.to_string();
     assert!(!text.contains("Nguyễn") && !text.contains("038190001234"), "no personal data: {text}");
+
+    // The same report as an Excel workbook, read back.
+    let res = app.get_as(&leader, &format!("/api/v1/reports/indicators.xlsx?{query}")).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-disposition"].to_str().unwrap_or_default().contains("chi-so-2026-03-01-2026-03-31.xlsx")
+    );
+    let bytes = res.bytes().await.expect("bytes").to_vec();
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a workbook");
+    assert_eq!(book.sheet_names(), ["Chỉ số", "Số liệu"]);
+    let sheet = book.worksheet_range("Chỉ số").expect("sheet");
+    let at = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(at(3, 0), Data::String("Nhóm".into()));
+    let on_time_row =
+        (4..20).find(|r| at(*r, 1).to_string().starts_with("Hồ sơ giải quyết, đang giải quyết đúng hạn")).expect("row");
+    assert_eq!(
+        (at(on_time_row, 2), at(on_time_row, 3), at(on_time_row, 7)),
+        (Data::Float(3.0), Data::Float(6.0), Data::Float(10.0))
+    );
+    let total_row = (4..30).find(|r| at(*r, 1) == Data::String("Tổng điểm".into())).expect("total");
+    assert_eq!(at(total_row, 7), Data::Float(report["total_points"].as_f64().expect("total")));
+    let figures = book.worksheet_range("Số liệu").expect("sheet");
+    assert_eq!(figures.get_value((4, 0)), Some(&Data::String("Hồ sơ tiếp nhận".into())));
+    assert_eq!(figures.get_value((4, 1)), Some(&Data::Float(8.0)));
 }
