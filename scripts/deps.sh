@@ -11,7 +11,10 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
-  fc-list 2>/dev/null | grep -qi 'dejavu\|liberation' || missing+=(fonts-dejavu-core fonts-liberation)
+  # Fonts for Chromium's screenshots (without fontconfig's fc-list, ask dpkg).
+  for pkg in fonts-dejavu-core fonts-liberation; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"

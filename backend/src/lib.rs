@@ -11,6 +11,7 @@ pub mod http;
 pub mod national;
 pub mod notify;
 pub mod objects;
+pub mod pdf;
 pub mod platform;
 pub mod population;
 pub mod seed;

@@ -4,6 +4,7 @@
 mod caller;
 pub mod catalogue;
 pub mod clock;
+pub mod documents;
 pub mod dossier;
 pub mod idempotency;
 pub mod inbound;

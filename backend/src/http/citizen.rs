@@ -359,22 +359,22 @@ pub async fn rate(
     Ok((StatusCode::CREATED, Json(rating)).into_response())
 }
 
-/// The citizen's rating of the dossier, if any.
+/// The citizen's rating of the dossier: `null` while not rated.
 #[utoipa::path(get, path = "/api/v1/dossiers/{id}/rating", tag = "citizen portal", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Rating), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Option<Rating>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_rating(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
-) -> ApiResult<Json<Rating>> {
+) -> ApiResult<Json<Option<Rating>>> {
     let me = citizen(&caller)?;
     own_dossier(&state, me, id).await?;
-    sqlx::query_as("SELECT score, comment, rated_at FROM dossier_rating WHERE dossier_id = $1")
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-        .map(Json)
-        .ok_or_else(ApiError::not_found)
+    Ok(Json(
+        sqlx::query_as("SELECT score, comment, rated_at FROM dossier_rating WHERE dossier_id = $1")
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]

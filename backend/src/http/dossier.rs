@@ -281,3 +281,30 @@ pub async fn download(
     }
     Ok(res)
 }
+
+/// Mẫu 01, the receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả) of a received dossier, as a
+/// PDF: A4, the national motto, the dossier code and a QR code to the public lookup. The same dossier gives the same
+/// bytes. Whoever may see the dossier may download it (staff downloads are audited).
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/receipt.pdf", tag = "dossiers", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not received yet", body = ErrorBody),
+    ))]
+pub async fn receipt_pdf(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let receipt = crate::app::documents::receipt(&mut tx, &caller, id, &state.config.public_url).await?;
+    tx.commit().await?;
+    let code = receipt.dossier_code.clone();
+    let bytes =
+        crate::pdf::render(move || crate::pdf::official::receipt(&receipt)).await.map_err(ApiError::Internal)?;
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    let name: String =
+        code.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"giay-tiep-nhan-{name}.pdf\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}

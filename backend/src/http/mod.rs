@@ -146,6 +146,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dossier::history))
         .routes(routes!(dossier::steps))
         .routes(routes!(dossier::download))
+        .routes(routes!(dossier::receipt_pdf))
         .routes(routes!(national::get_dossier))
         .routes(routes!(national::receive_dossier))
         .routes(routes!(national::changes))
@@ -262,13 +263,15 @@ pub fn router(state: AppState) -> Router {
                         ),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))
+                // Outside finish_error_body: an error body is final before it is compressed (inside, the
+                // rewritten body went out plain under a `content-encoding` header).
+                .layer(CompressionLayer::new())
                 .layer(from_fn_with_state(state.clone(), middleware::security_headers))
                 .layer(from_fn(error::finish_error_body))
                 .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
                     tracing::error!("handler panicked");
                     ApiError::new(ErrorCode::Internal, "internal error").into_response()
-                }))
-                .layer(CompressionLayer::new()),
+                })),
         )
 }
 

@@ -161,6 +161,8 @@ async fn the_applicant_answers_a_supplement_online_then_rates_and_sends_feedback
 
     // Not rated before the result; feedback any time; once per dossier.
     let rating = format!("/api/v1/dossiers/{}/rating", id(&d));
+    let none: Value = app.get_as(&an, &rating).await.json().await.expect("json");
+    assert!(none.is_null(), "not rated yet: null, not an error");
     expect_error(app.post_as(&an, &rating, &json!({"score": 5})).await, 409, "illegal_transition").await;
     let feedback = format!("/api/v1/dossiers/{}/feedback", id(&d));
     let res =

@@ -165,3 +165,55 @@ async fn supplement_items_are_listed_once_and_a_late_request_is_marked() {
     assert_eq!(last["data"]["after_three_working_days"], true, "{last}");
     assert_eq!(last["data"]["items"], json!(["Tờ khai có chữ ký"]));
 }
+
+/// The text of a PDF, as poppler's pdftotext reads it back.
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("motcua-pdf-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("doc.pdf");
+    std::fs::write(&file, bytes).expect("write");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils; make test installs it)");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[tokio::test]
+async fn the_receipt_is_a_real_pdf_of_the_dossier_and_the_same_every_time() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let d = counter_dossier(&app, &clerk).await;
+    let path = format!("/api/v1/dossiers/{}/receipt.pdf", d["id"].as_str().unwrap_or_default());
+    let res = app.get_as(&clerk, &path).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let first = res.bytes().await.expect("bytes").to_vec();
+    assert!(first.starts_with(b"%PDF-"));
+    let text = pdf_text(&first);
+    for expected in [
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Nguyễn Thị Bích Ngọc",
+        d["code"].as_str().unwrap_or("?"),
+        d["procedure_name"].as_str().unwrap_or("?"),
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    // Kept for people to look at (target/artifacts, like the browser screenshots).
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts");
+    if std::fs::create_dir_all(&artifacts).is_ok() {
+        let _ = std::fs::write(artifacts.join("mau-01-giay-tiep-nhan.pdf"), &first);
+    }
+    let second = app.get_as(&clerk, &path).await.bytes().await.expect("bytes").to_vec();
+    assert_eq!(first, second, "the same dossier gives the same bytes");
+    // Nobody else's.
+    let stranger = app.citizen_session("038192004567", "Trần Thị Bích Ngọc").await;
+    expect_error(app.get_as(&stranger, &path).await, 404, "not_found").await;
+}

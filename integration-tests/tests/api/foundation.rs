@@ -49,6 +49,31 @@ async fn unknown_api_route_is_a_json_404() {
 }
 
 #[tokio::test]
+async fn error_bodies_are_compressed_when_asked_and_never_labelled_compressed_when_plain() {
+    let app = TestApp::spawn().await;
+    for encoding in ["gzip", "br"] {
+        let res = app
+            .client
+            .get(app.url("/api/v1/procedures/9.999999"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), 404);
+        let label = res.headers().get("content-encoding").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body = res.bytes().await.expect("body");
+        match label.as_deref() {
+            None => assert!(body.starts_with(b"{"), "plain JSON"),
+            Some("gzip") => assert!(body.starts_with(&[0x1f, 0x8b]), "really gzip"),
+            Some(other) => {
+                assert_eq!(other, encoding);
+                assert!(!body.starts_with(b"{\"code\""), "labelled {other} but plain: a browser cannot read it");
+            }
+        }
+    }
+}
+
+#[tokio::test]
 async fn wrong_method_is_a_json_405() {
     let app = TestApp::spawn().await;
     let res = app.post_raw("/healthz", "application/json", "{}").await;

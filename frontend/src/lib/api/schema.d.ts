@@ -465,11 +465,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The citizen's rating of the dossier, if any. */
+        /** The citizen's rating of the dossier: `null` while not rated. */
         get: operations["get_rating"];
         put?: never;
         /** Rates the service once the result is ready or handed over (once per dossier). */
         post: operations["rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dossiers/{id}/receipt.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mẫu 01, the receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả) of a received dossier, as a
+         *     PDF: A4, the national motto, the dossier code and a QR code to the public lookup. The same dossier gives the same
+         *     bytes. Whoever may see the dossier may download it (staff downloads are audited).
+         */
+        get: operations["receipt_pdf"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3611,7 +3632,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Rating"];
+                    "application/json": components["schemas"]["Rating"] | null;
                 };
             };
             401: {
@@ -3684,6 +3705,53 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    receipt_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not received yet */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
