@@ -177,3 +177,50 @@ pub async fn import(
     g.finish(200, &body).await?;
     Ok(idem::answer(200, body))
 }
+
+/// The procedure's declaration (tờ khai) as a blank A4 PDF to print and fill in by hand, generated from its e-form
+/// (every field in order, required ones marked). Anyone may download it.
+#[utoipa::path(get, path = "/api/v1/procedures/{code}/to-khai.pdf", tag = "catalogue", params(("code" = String, Path)),
+    responses((status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>),
+              (status = 404, body = ErrorBody)))]
+pub async fn declaration_pdf(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Response> {
+    use crate::{
+        domain::eform::FieldKind,
+        pdf::official::{BlankField, Declaration},
+    };
+    let Json(doc) = get(State(state), Path(code.clone())).await?;
+    let procedure: catalogue::Procedure = serde_json::from_value(doc.procedure)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored procedure: {e}")))?;
+    let fields = procedure
+        .form
+        .fields
+        .iter()
+        .map(|f| {
+            let shape = match &f.kind {
+                FieldKind::Textarea {} => BlankField::Lines(3),
+                FieldKind::Select { options } => BlankField::Choice(options.iter().map(|o| o.label.clone()).collect()),
+                FieldKind::Checkbox {} => BlankField::Tick,
+                FieldKind::Address {} => BlankField::Address,
+                _ => BlankField::Lines(1),
+            };
+            (f.label.clone(), f.required, shape)
+        })
+        .collect();
+    let declaration = Declaration {
+        procedure_name: procedure.name.clone(),
+        procedure_code: procedure.code.clone(),
+        addressee: String::new(),
+        fields,
+    };
+    let bytes = crate::pdf::render(move || crate::pdf::official::declaration(&declaration))
+        .await
+        .map_err(ApiError::Internal)?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    let name: String = code.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"to-khai-{name}.pdf\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}

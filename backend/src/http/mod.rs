@@ -130,6 +130,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::disable_staff))
         .routes(routes!(catalogue::search))
         .routes(routes!(catalogue::get))
+        .routes(routes!(catalogue::declaration_pdf))
         .routes(routes!(catalogue::export))
         .routes(routes!(catalogue::import))
         .routes(routes!(calendar::list_days))

@@ -1146,3 +1146,139 @@ pub fn receipt(r: &Receipt) -> Result<Vec<u8>, Error> {
     let created = unix_time_vn(&r.received_date, &r.received_time);
     l.finish(&title, RECEIPT_TEMPLATE_VERSION, &r.seed(), created)
 }
+
+// ---------------------------------------------------------------------------
+// A printable blank declaration (tờ khai) from a procedure's e-form
+// ---------------------------------------------------------------------------
+
+/// How a field of the e-form is printed for filling in by hand.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlankField {
+    /// A dotted line (or `n` lines) to write on.
+    Lines(u8),
+    /// Boxes to tick, one per option.
+    Choice(Vec<String>),
+    /// Province, commune, and the street address.
+    Address,
+    /// One box to tick (a commitment).
+    Tick,
+}
+
+/// The blank declaration of a procedure (the printable form of its e-form).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Declaration {
+    /// e.g. "Cấp Giấy xác nhận tình trạng hôn nhân".
+    pub procedure_name: String,
+    /// National procedure code, printed in the footer.
+    pub procedure_code: String,
+    /// Who it is addressed to ("Kính gửi"); blank for the applicant to fill in when empty.
+    pub addressee: String,
+    /// (label, required, how to print it), in the form's order.
+    pub fields: Vec<(String, bool, BlankField)>,
+}
+
+/// `prefix` followed by dots to the end of a line `width_mm` wide (dots alone on a new line when the prefix
+/// leaves too little room).
+fn dotted(l: &Layout, prefix: &str, width_mm: f32, size_pt: f32) -> Vec<String> {
+    let dot = l.text_width("…", size_pt, false).max(0.5);
+    let last = l.wrap(prefix, width_mm, size_pt, false).pop().unwrap_or_default();
+    let room = width_mm - l.text_width(&last, size_pt, false) - 1.0;
+    let full = "…".repeat(((width_mm - 1.0) / dot).floor().max(1.0) as usize);
+    if room < width_mm / 4.0 {
+        vec![prefix.trim_end().to_owned(), full]
+    } else {
+        vec![format!("{prefix}{}", "…".repeat((room / dot).floor().max(1.0) as usize))]
+    }
+}
+
+/// Renders the blank declaration as an A4 PDF (the same form gives the same bytes).
+pub fn declaration(d: &Declaration) -> Result<Vec<u8>, Error> {
+    let mut l = Layout::new(PageSize::A4, Margins::OFFICIAL_A4)?;
+    let body = Style::new(13.0, false, Align::Left);
+    let cw = l.content_width();
+    let x0 = l.content_left();
+    l.paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Style::new(13.0, true, Align::Center));
+    let motto = "Độc lập - Tự do - Hạnh phúc";
+    let y = l.cursor();
+    l.paragraph(motto, Style::new(13.0, true, Align::Center));
+    let mw = l.text_width(motto, 13.0, true).min(cw);
+    l.hrule(x0 + (cw - mw) / 2.0, x0 + (cw + mw) / 2.0, l.cursor() + 0.5, 0.6);
+    let _ = y;
+    l.advance(6.0);
+    l.paragraph("TỜ KHAI", Style::new(14.0, true, Align::Center));
+    l.paragraph(&or_blank(&d.procedure_name).to_uppercase(), Style::new(13.0, true, Align::Center));
+    l.advance(4.0);
+    if d.addressee.trim().is_empty() {
+        for line in dotted(&l, "Kính gửi: ", cw, body.size_pt) {
+            l.paragraph(&line, body);
+        }
+    } else {
+        l.paragraph(&format!("Kính gửi: {}", clean(&d.addressee)), body);
+    }
+    l.advance(2.0);
+    for (i, (label, required, shape)) in d.fields.iter().enumerate() {
+        let label = format!("{}. {}{}", i + 1, clean(label), if *required { " (*)" } else { "" });
+        match shape {
+            BlankField::Lines(n) => {
+                for line in dotted(&l, &format!("{label}: "), cw, body.size_pt) {
+                    l.paragraph(&line, body);
+                }
+                for _ in 1..(*n).max(1) {
+                    for line in dotted(&l, "", cw, body.size_pt) {
+                        l.paragraph(&line, body);
+                    }
+                }
+            }
+            BlankField::Choice(options) => {
+                l.paragraph(&format!("{label}:"), body);
+                for o in options {
+                    l.rich_paragraph(&[Span::regular(&format!("[  ] {}", clean(o)))], body, 8.0, 0.0);
+                }
+            }
+            BlankField::Address => {
+                l.paragraph(&format!("{label}:"), body);
+                for part in ["Tỉnh, thành phố", "Xã, phường, đặc khu", "Số nhà, đường, thôn, xóm"]
+                {
+                    for line in dotted(&l, &format!("{part}: "), cw - 8.0, body.size_pt) {
+                        l.rich_paragraph(&[Span::regular(&line)], body, 8.0, 0.0);
+                    }
+                }
+            }
+            BlankField::Tick => {
+                l.rich_paragraph(&[Span::regular(&format!("[  ] {label}"))], body, 0.0, 0.0);
+            }
+        }
+        l.advance(0.8);
+    }
+    l.advance(2.0);
+    l.paragraph("Những mục có dấu (*) là bắt buộc.", Style::new(11.0, false, Align::Left));
+    // The signature block, kept on one page.
+    l.advance(6.0);
+    let sig = Style::new(13.0, true, Align::Center);
+    let note = Style::new(12.0, false, Align::Center);
+    l.ensure_space(3.0 * sig.line_height_mm() + 24.0);
+    let half = cw / 2.0;
+    let mut y = l.cursor();
+    y += l.text_block(x0 + half, y, half, "……, ngày …… tháng …… năm ……", Style::new(13.0, false, Align::Center));
+    y += l.text_block(x0 + half, y, half, "NGƯỜI KHAI", sig);
+    y += l.text_block(x0 + half, y, half, "(Ký và ghi rõ họ tên)", note);
+    l.set_cursor(y + 24.0);
+    let seed = {
+        let mut s = format!(
+            "tokhai-v1\u{1f}{}\u{1f}{}\u{1f}{}",
+            clean(&d.procedure_code),
+            clean(&d.procedure_name),
+            clean(&d.addressee)
+        );
+        for (label, required, shape) in &d.fields {
+            s.push_str(&format!("\u{1f}{}|{required}|{shape:?}", clean(label)));
+        }
+        s
+    };
+    l.finish(
+        &format!("Tờ khai — {}", clean(&d.procedure_name)),
+        &format!("Mẫu tờ khai {} — in từ biểu mẫu điện tử", clean(&d.procedure_code)),
+        &seed,
+        0,
+    )
+}

@@ -406,3 +406,32 @@ async fn an_unknown_procedure_is_404() {
     expect_error(app.get("/api/v1/procedures/1.001193%00").await, 404, "not_found").await;
     assert_eq!(version_of(&app, KHAI_SINH).await, 1);
 }
+
+#[tokio::test]
+async fn a_procedures_declaration_prints_from_its_e_form() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let res = app.get("/api/v1/procedures/1.004873/to-khai.pdf").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let bytes = res.bytes().await.expect("bytes").to_vec();
+    let text = super::dossiers::pdf_text(&bytes);
+    for expected in [
+        "TỜ KHAI",
+        "CẤP GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+        "Giới tính",
+        "] Nam",
+        "] Nữ",
+        "Xã, phường, đặc khu",
+        "NGƯỜI KHAI",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    let again = app.get("/api/v1/procedures/1.004873/to-khai.pdf").await.bytes().await.expect("bytes").to_vec();
+    assert_eq!(bytes, again, "the same form gives the same bytes");
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts");
+    if std::fs::create_dir_all(&artifacts).is_ok() {
+        let _ = std::fs::write(artifacts.join("to-khai-1.004873.pdf"), &bytes);
+    }
+    expect_error(app.get("/api/v1/procedures/9.999999/to-khai.pdf").await, 404, "not_found").await;
+}

@@ -167,7 +167,7 @@ async fn supplement_items_are_listed_once_and_a_late_request_is_marked() {
 }
 
 /// The text of a PDF, as poppler's pdftotext reads it back.
-fn pdf_text(bytes: &[u8]) -> String {
+pub fn pdf_text(bytes: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("motcua-pdf-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("doc.pdf");
