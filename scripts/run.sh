@@ -17,6 +17,10 @@ export MOTCUA_PLATFORM_ISSUER=${MOTCUA_PLATFORM_ISSUER:-$MOTCUA_PLATFORM_URL/oau
 export MOTCUA_SIM_ISSUER=$MOTCUA_PLATFORM_ISSUER
 # The portal and payment stand-ins call motcua back (pushed dossiers, the change feed, payment callbacks).
 export MOTCUA_SIM_MOTCUA_URL=${MOTCUA_SIM_MOTCUA_URL:-$MOTCUA_PUBLIC_URL}
+# Notifications land in the stand-ins: their SMTP sink and SMS gateway.
+export MOTCUA_SIM_SMTP_LISTEN=${MOTCUA_SIM_SMTP_LISTEN:-127.0.0.1:2525}
+export MOTCUA_SMTP_URL=${MOTCUA_SMTP_URL:-smtp://$MOTCUA_SIM_SMTP_LISTEN}
+export MOTCUA_SMS_URL=${MOTCUA_SMS_URL:-http://$MOTCUA_SIM_LISTEN/sms/send}
 EID_CITIZEN_PORT=${MOTCUA_EID_PORT:-8101}
 EID_STAFF_PORT=${MOTCUA_STAFF_IDP_PORT:-8102}
 export MOTCUA_EID_ISSUER=${MOTCUA_EID_ISSUER:-http://127.0.0.1:$EID_CITIZEN_PORT}
@@ -40,7 +44,7 @@ trap cleanup EXIT
 trap 'exit 0' INT TERM   # Ctrl-C is the normal way to stop: the EXIT trap cleans up
 
 port_busy() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
-for addr in "$MOTCUA_LISTEN" "$MOTCUA_SIM_LISTEN" "127.0.0.1:$EID_CITIZEN_PORT" "127.0.0.1:$EID_STAFF_PORT"; do
+for addr in "$MOTCUA_LISTEN" "$MOTCUA_SIM_LISTEN" "$MOTCUA_SIM_SMTP_LISTEN" "127.0.0.1:$EID_CITIZEN_PORT" "127.0.0.1:$EID_STAFF_PORT"; do
   if port_busy "$addr"; then echo "error: $addr is already in use (another make run?)" >&2; exit 1; fi
 done
 
