@@ -11,6 +11,8 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  # zbarimg reads back the QR codes printed on the official forms.
+  command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
   # Fonts for Chromium's screenshots (without fontconfig's fc-list, ask dpkg).
   for pkg in fonts-dejavu-core fonts-liberation; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -225,6 +225,8 @@ pub struct DossierView {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub returned_at: Option<OffsetDateTime>,
     pub attachments: Vec<AttachmentView>,
+    /// The official documents of the dossier that can be downloaded now (receipt, supplement requests, ...).
+    pub documents: Vec<super::documents::DocumentLink>,
     /// The actions the caller may take now.
     pub allowed_actions: Vec<String>,
 }
@@ -1477,7 +1479,8 @@ pub async fn act(
                 _ => d.due_at = Some(new_due),
             }
             d.apologies += 1;
-            data = json!({"previous_due_at": row.due_at.map(|t| t.to_string())});
+            let rfc = |t: OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).ok();
+            data = json!({"previous_due_at": current.and_then(rfc), "new_due_at": rfc(new_due)});
         }
         Action::Submit | Action::ReceiveFromPortal | Action::ReceiveAtCounter => {
             return Err(ApiError::field("body.action", "unknown", "creation is not an action on an existing dossier"));
@@ -1601,6 +1604,12 @@ async fn build_view(tx: &mut Transaction<'_, Postgres>, caller: &Caller, row: Ro
     .bind(row.id)
     .fetch_all(&mut **tx)
     .await?;
+    let actions: Vec<(String, i32, OffsetDateTime)> =
+        sqlx::query_as("SELECT action, seq, at FROM dossier_action WHERE dossier_id = $1 ORDER BY seq")
+            .bind(row.id)
+            .fetch_all(&mut **tx)
+            .await?;
+    let documents = super::documents::links(row.id, row.received_at, &actions, matches!(caller, Caller::Staff(_)));
     let ctx = lifecycle::Context {
         apologies_so_far: row.apologies as u32,
         resume_to: row.resume_to.as_deref().and_then(State::parse),
@@ -1653,6 +1662,7 @@ async fn build_view(tx: &mut Transaction<'_, Postgres>, caller: &Caller, row: Ro
         finished_at: row.finished_at,
         returned_at: row.returned_at,
         attachments,
+        documents,
         allowed_actions: allowed,
     })
 }

@@ -282,28 +282,50 @@ pub async fn download(
     Ok(res)
 }
 
-/// Mẫu 01, the receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả) of a received dossier, as a
-/// PDF: A4, the national motto, the dossier code and a QR code to the public lookup. The same dossier gives the same
-/// bytes. Whoever may see the dossier may download it (staff downloads are audited).
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/receipt.pdf", tag = "dossiers", params(("id" = Uuid, Path)),
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormQuery {
+    /// For 02–05: the history entry (`seq`) the document records; the latest of its kind when absent.
+    pub seq: Option<i32>,
+}
+
+/// An official document of the dossier as a PDF (TT 01/2018/TT-VPCP, domain.md §6), from its real data:
+/// `01.pdf` the receipt and appointment slip, `02.pdf` a supplement request, `03.pdf` the refusal, `04.pdf` the
+/// apology with the new date, `05.pdf` the stop notice (A5), `06.pdf` the control sheet (A4, staff only). Each
+/// carries the national motto, the dossier code and a QR code to the public lookup; the same data gives the same
+/// bytes. The dossier's `documents` list says which exist. Whoever may see the dossier may download them (staff
+/// downloads are audited); a document that does not apply (yet) is 409.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/forms/{file}", tag = "dossiers",
+    params(("id" = Uuid, Path), ("file" = String, Path, description = "`01.pdf` … `06.pdf`"), FormQuery),
     responses(
         (status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "Not received yet", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The document does not apply to the dossier (yet)", body = ErrorBody),
+        (status = 422, body = ErrorBody),
     ))]
-pub async fn receipt_pdf(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<Response> {
+pub async fn form_pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, file)): Path<(Uuid, String)>,
+    super::error::ApiQuery(q): super::error::ApiQuery<FormQuery>,
+) -> ApiResult<Response> {
+    let form =
+        file.strip_suffix(".pdf").and_then(crate::app::documents::Form::parse).ok_or_else(ApiError::not_found)?;
     let mut tx = state.db.begin().await?;
-    let receipt = crate::app::documents::receipt(&mut tx, &caller, id, &state.config.public_url).await?;
+    let (doc, name) = crate::app::documents::form(&mut tx, &caller, id, form, q.seq, &state.config.public_url).await?;
     tx.commit().await?;
-    let code = receipt.dossier_code.clone();
-    let bytes =
-        crate::pdf::render(move || crate::pdf::official::receipt(&receipt)).await.map_err(ApiError::Internal)?;
+    pdf_response(doc, &name).await
+}
+
+/// Renders an official document off the async runtime and answers it inline (to open and print).
+pub async fn pdf_response(doc: crate::app::documents::Document, file_name: &str) -> ApiResult<Response> {
+    let bytes = crate::pdf::render(move || doc.render()).await.map_err(ApiError::Internal)?;
     let mut res = Response::new(Body::from(bytes));
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
     let name: String =
-        code.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"giay-tiep-nhan-{name}.pdf\"")) {
+        file_name.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)

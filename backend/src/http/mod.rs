@@ -147,7 +147,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dossier::history))
         .routes(routes!(dossier::steps))
         .routes(routes!(dossier::download))
-        .routes(routes!(dossier::receipt_pdf))
+        .routes(routes!(dossier::form_pdf))
         .routes(routes!(national::get_dossier))
         .routes(routes!(national::receive_dossier))
         .routes(routes!(national::changes))
@@ -171,6 +171,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::counted_dossiers))
         .routes(routes!(reports::public_statistics))
         .routes(routes!(reports::indicators_workbook))
+        .routes(routes!(reports::register_pdf))
         .routes(routes!(citizen::notifications))
         .routes(routes!(citizen::read_notification))
 }

@@ -330,3 +330,44 @@ pub async fn indicators_workbook(
     )
         .into_response())
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegisterQuery {
+    /// The agency whose one-stop desk received the dossiers.
+    pub agency_id: Uuid,
+    /// First day, `yyyy-mm-dd` (Vietnam date).
+    pub from: String,
+    /// Last day, included.
+    pub to: String,
+}
+
+/// Mẫu 07, the register of dossiers (sổ theo dõi hồ sơ) the agency's one-stop desk received in a date range, as
+/// an A4 landscape PDF: one row per dossier (code, procedure, applicant, contact, received, appointment,
+/// transfers, result, returned, signature). For the agency's clerks, leaders and administrators; audited.
+#[utoipa::path(get, path = "/api/v1/reports/register.pdf", tag = "reports", params(RegisterQuery),
+    responses((status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register_pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<RegisterQuery>,
+) -> ApiResult<axum::response::Response> {
+    let mut problems = Vec::new();
+    let today = to_local(OffsetDateTime::now_utc()).date();
+    let from = day(Some(&q.from), "query.from", today).unwrap_or_else(|p| {
+        problems.push(p);
+        today
+    });
+    let to = day(Some(&q.to), "query.to", today).unwrap_or_else(|p| {
+        problems.push(p);
+        today
+    });
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let mut tx = state.db.begin().await?;
+    let doc = crate::app::documents::register(&mut tx, &caller, q.agency_id, from, to).await?;
+    tx.commit().await?;
+    super::dossier::pdf_response(doc, &format!("mau-07-so-theo-doi-{from}-{to}.pdf")).await
+}

@@ -2,9 +2,11 @@
 //! SIL OFL 1.1, `backend/fonts/`) subset per document, NFC text, exact A4/A5 sizes, a QR code to the public
 //! lookup, and byte-identical output for identical input (so the SHA-256 identifies a document).
 //!
-//! [`official`] holds the layout engine and the forms; [`render`] runs one off the async runtime with a bound
+//! [`official`] holds the layout engine (and the blank declaration printed from an e-form), [`forms`] the
+//! official forms 01–07 and generated results; [`render`] runs one off the async runtime with a bound
 //! on how many render at once (lessons.md §5).
 
+pub mod forms;
 pub mod official;
 
 use std::sync::OnceLock;

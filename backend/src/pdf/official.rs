@@ -29,8 +29,6 @@ static BOLD_TTF: &[u8] = include_bytes!("../../fonts/LiberationSerif-Bold.ttf");
 
 /// Rendered in place of an empty field.
 pub const BLANK: &str = "……";
-/// Printed in the footer of every page of the receipt.
-pub const RECEIPT_TEMPLATE_VERSION: &str = "Mẫu 01 — v1";
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
 
@@ -191,6 +189,8 @@ impl PageSize {
     pub const A4: PageSize = PageSize { width_mm: 210.0, height_mm: 297.0 };
     /// 148 × 210 mm (419.528 × 595.276 pt).
     pub const A5: PageSize = PageSize { width_mm: 148.0, height_mm: 210.0 };
+    /// 297 × 210 mm: the A4 register (sổ theo dõi) laid sideways.
+    pub const A4_LANDSCAPE: PageSize = PageSize { width_mm: 297.0, height_mm: 210.0 };
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -205,6 +205,21 @@ impl Margins {
     /// Margins of Nghị định 30/2020/NĐ-CP for A4 administrative documents.
     pub const OFFICIAL_A4: Margins = Margins { left: 30.0, right: 20.0, top: 20.0, bottom: 20.0 };
     pub const OFFICIAL_A5: Margins = Margins { left: 20.0, right: 15.0, top: 15.0, bottom: 15.0 };
+    pub const REGISTER: Margins = Margins { left: 20.0, right: 15.0, top: 15.0, bottom: 15.0 };
+}
+
+/// A column of [`Layout::table`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub title: String,
+    pub width_mm: f32,
+    pub align: Align,
+}
+
+impl Column {
+    pub fn new(title: &str, width_mm: f32, align: Align) -> Column {
+        Column { title: title.to_string(), width_mm, align }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -614,6 +629,68 @@ impl Layout {
         }
     }
 
+    /// A ruled table at the cursor over the columns' widths (from the content's left edge): the header row in
+    /// bold, repeated on every page the table continues on. Cells wrap; a row too tall for the rest of the page
+    /// moves to the next one, and a row taller than a whole page is split between pages line by line.
+    pub fn table(&mut self, cols: &[Column], rows: &[Vec<String>], style: Style) {
+        const PAD: f32 = 1.2;
+        let x0 = self.content_left();
+        let lh = style.line_height_mm();
+        let head_style = Style { bold: true, align: Align::Center, ..style };
+        let wrap_cells = |l: &Layout, cells: &[String], st: Style| -> Vec<Vec<LaidLine>> {
+            cols.iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let text = cells.get(i).map(|t| clean(t)).unwrap_or_default();
+                    let spans = [Span { text, bold: st.bold }];
+                    l.wrap_spans(&spans, (c.width_mm - 2.0 * PAD).max(1.0), st.size_pt)
+                })
+                .collect()
+        };
+        let titles: Vec<String> = cols.iter().map(|c| c.title.clone()).collect();
+        let header = wrap_cells(self, &titles, head_style);
+        let header_h = header.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * lh + 2.0 * PAD;
+        let draw_row = |l: &mut Layout, cells: &[Vec<LaidLine>], from: usize, n: usize, st: Style, h: f32| {
+            let y = l.y;
+            let mut x = x0;
+            for (c, lines) in cols.iter().zip(cells) {
+                for (k, line) in lines.iter().skip(from).take(n).enumerate() {
+                    let cst = Style { align: if st.bold { Align::Center } else { c.align }, ..st };
+                    l.draw_laid_line(line, x + PAD, c.width_mm - 2.0 * PAD, y + PAD + k as f32 * lh, cst);
+                }
+                l.frame(x, y, c.width_mm, h, 0.5);
+                x += c.width_mm;
+            }
+            l.y += h;
+        };
+        let page_body = self.content_bottom() - self.margins.top;
+        self.ensure_space(header_h + lh + 2.0 * PAD);
+        draw_row(self, &header, 0, usize::MAX, head_style, header_h);
+        // Whether the page holds only the header so far (breaking it again would not help).
+        let mut only_header = true;
+        for row in rows {
+            let cells = wrap_cells(self, row, style);
+            let total = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            let mut done = 0;
+            while done < total {
+                let left = total - done;
+                let fits = ((self.remaining() - 2.0 * PAD) / lh).floor().max(0.0) as usize;
+                // A row that fits a fresh page is never split; one that does not is split where the page ends.
+                let whole_fits_fresh = (left as f32) * lh + 2.0 * PAD <= page_body - header_h;
+                if !only_header && (fits == 0 || (fits < left && whole_fits_fresh)) {
+                    self.new_page();
+                    draw_row(self, &header, 0, usize::MAX, head_style, header_h);
+                    only_header = true;
+                    continue;
+                }
+                let n = fits.clamp(1, left);
+                draw_row(self, &cells, done, n, style, n as f32 * lh + 2.0 * PAD);
+                only_header = false;
+                done += n;
+            }
+        }
+    }
+
     /// Horizontal rule from `x1` to `x2` at `y` (mm from top).
     pub fn hrule(&mut self, x1_mm: f32, x2_mm: f32, y_mm: f32, thickness_pt: f32) {
         let y = self.page.height_mm - y_mm;
@@ -818,7 +895,7 @@ fn fnv1a(data: &[u8], seed: u64) -> u64 {
 // ---------------------------------------------------------------------------
 
 /// Parses "dd/mm/yyyy" into (day, month, year).
-fn parse_date(s: &str) -> Option<(u32, u32, i32)> {
+pub(super) fn parse_date(s: &str) -> Option<(u32, u32, i32)> {
     let mut it = s.trim().split('/');
     let d: u32 = it.next()?.trim().parse().ok()?;
     let m: u32 = it.next()?.trim().parse().ok()?;
@@ -861,7 +938,7 @@ pub fn time_date_phrase(time: &str, date: &str) -> String {
 }
 
 /// Unix time of a Vietnam (UTC+7) local date and time; 0 if unparsable.
-fn unix_time_vn(date: &str, time: &str) -> i64 {
+pub(super) fn unix_time_vn(date: &str, time: &str) -> i64 {
     let Some((d, m, y)) = parse_date(date) else { return 0 };
     let (h, mi) = parse_time(time).unwrap_or((0, 0));
     // Days from civil (Howard Hinnant).
@@ -874,277 +951,6 @@ fn unix_time_vn(date: &str, time: &str) -> i64 {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     (days * 86_400 + i64::from(h) * 3_600 + i64::from(mi) * 60 - 7 * 3_600).max(0)
-}
-
-// ---------------------------------------------------------------------------
-// Mẫu số 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả
-// ---------------------------------------------------------------------------
-
-/// One component of the dossier as received.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReceiptComponent {
-    /// "Tờ khai đăng ký khai sinh"
-    pub name: String,
-    /// "01"
-    pub quantity: String,
-    /// "bản chính" / "bản sao" / "bản sao có chứng thực"
-    pub kind: String,
-}
-
-/// Data of Mẫu số 01 (Thông tư 01/2018/TT-VPCP, Nghị định 61/2018/NĐ-CP).
-/// Every field may be empty: it then renders as [`BLANK`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Receipt {
-    /// Superior body, e.g. "ỦY BAN NHÂN DÂN TỈNH THANH HÓA".
-    pub parent_agency: String,
-    /// Agency, e.g. "SỞ TƯ PHÁP".
-    pub agency: String,
-    /// Place in the date line, e.g. "Thanh Hóa".
-    pub place: String,
-    /// Date of the receipt, "dd/mm/yyyy".
-    pub issue_date: String,
-    /// "Mã hồ sơ", e.g. "000.00.14.H56-261123-0001".
-    pub dossier_code: String,
-    /// Who receives, completing "Bộ phận tiếp nhận và trả kết quả …".
-    pub receiving_office: String,
-    /// "Ông" / "Bà"; empty gives "Ông/Bà".
-    pub applicant_title: String,
-    pub applicant_name: String,
-    pub applicant_address: String,
-    pub applicant_phone: String,
-    pub applicant_email: String,
-    /// "Nội dung yêu cầu giải quyết": the procedure name.
-    pub procedure_name: String,
-    pub components: Vec<ReceiptComponent>,
-    /// "Số lượng hồ sơ", e.g. "01".
-    pub dossier_sets: String,
-    /// e.g. "5 ngày làm việc".
-    pub processing_time: String,
-    /// "hh:mm" and "dd/mm/yyyy".
-    pub received_time: String,
-    pub received_date: String,
-    pub return_time: String,
-    pub return_date: String,
-    /// "Đăng ký nhận kết quả tại".
-    pub pickup_place: String,
-    /// Name of the official who received the dossier.
-    pub receiver_name: String,
-    /// URL encoded in the QR code ("Tra cứu hồ sơ").
-    pub lookup_url: String,
-}
-
-impl Receipt {
-    fn seed(&self) -> String {
-        let mut parts: Vec<&str> = vec![
-            &self.parent_agency,
-            &self.agency,
-            &self.place,
-            &self.issue_date,
-            &self.dossier_code,
-            &self.receiving_office,
-            &self.applicant_title,
-            &self.applicant_name,
-            &self.applicant_address,
-            &self.applicant_phone,
-            &self.applicant_email,
-            &self.procedure_name,
-            &self.dossier_sets,
-            &self.processing_time,
-            &self.received_time,
-            &self.received_date,
-            &self.return_time,
-            &self.return_date,
-            &self.pickup_place,
-            &self.receiver_name,
-            &self.lookup_url,
-        ];
-        for c in &self.components {
-            parts.extend([c.name.as_str(), c.quantity.as_str(), c.kind.as_str()]);
-        }
-        let mut s = String::from(RECEIPT_TEMPLATE_VERSION);
-        for p in parts {
-            s.push('\u{1f}');
-            s.push_str(&clean(p));
-        }
-        s
-    }
-}
-
-/// Renders Mẫu số 01 as an A4 PDF.
-pub fn receipt(r: &Receipt) -> Result<Vec<u8>, Error> {
-    let mut l = Layout::new(PageSize::A4, Margins::OFFICIAL_A4)?;
-    let body = Style::new(13.0, false, Align::Left);
-    let x0 = l.content_left();
-    let cw = l.content_width();
-
-    // --- Header: two columns ------------------------------------------------
-    let top = l.cursor();
-    // The agency block traditionally sits left of the text margin; at 12 pt the
-    // longest fixed lines (81.3 mm and 88.3 mm) fit their columns on one line.
-    let left_x = x0 - 15.0;
-    let left_w = 82.0;
-    let right_x = left_x + left_w + 2.0;
-    let right_w = x0 + cw - right_x;
-    let hdr = Style::new(12.0, false, Align::Center);
-    let hdr_b = Style { bold: true, ..hdr };
-
-    let mut ly = top;
-    ly += l.text_block(left_x, ly, left_w, &or_blank(&r.parent_agency).to_uppercase(), hdr);
-    ly += l.text_block(left_x, ly, left_w, &or_blank(&r.agency).to_uppercase(), hdr_b);
-    ly += l.text_block(left_x, ly, left_w, "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", hdr_b);
-    let rule_w = 25.0;
-    l.hrule(left_x + (left_w - rule_w) / 2.0, left_x + (left_w + rule_w) / 2.0, ly + 2.0, 0.6);
-    ly += 3.0;
-
-    let mut ry = top;
-    ry += l.text_block(right_x, ry, right_w, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", hdr_b);
-    let motto = "Độc lập - Tự do - Hạnh phúc";
-    let motto_st = Style { size_pt: 13.0, ..hdr_b };
-    ry += l.text_block(right_x, ry, right_w, motto, motto_st);
-    let mw = l.text_width(motto, motto_st.size_pt, true).min(right_w);
-    l.hrule(right_x + (right_w - mw) / 2.0, right_x + (right_w + mw) / 2.0, ry + 1.2, 0.6);
-    ry += 4.0;
-    ry += l.text_block(
-        right_x,
-        ry,
-        right_w,
-        &place_date_line(&r.place, &r.issue_date),
-        Style::new(13.0, false, Align::Center),
-    );
-
-    l.set_cursor(ly.max(ry) + 8.0);
-
-    // --- Title ----------------------------------------------------------------
-    l.paragraph("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", Style::new(14.0, true, Align::Center));
-    l.rich_paragraph(
-        &[Span::regular("Mã hồ sơ: "), Span::bold(&or_blank(&r.dossier_code))],
-        Style::new(13.0, false, Align::Center),
-        0.0,
-        0.0,
-    );
-    l.advance(4.0);
-
-    // --- Body -----------------------------------------------------------------
-    let p = |l: &mut Layout, spans: &[Span]| {
-        l.rich_paragraph(spans, body, 0.0, 0.0);
-        l.advance(0.8);
-    };
-    p(&mut l, &[Span::regular("Bộ phận tiếp nhận và trả kết quả "), Span::regular(&or_blank(&r.receiving_office))]);
-    let title = {
-        let t = clean(&r.applicant_title);
-        if t.trim().is_empty() { "Ông/Bà".to_string() } else { t.trim().to_string() }
-    };
-    p(&mut l, &[Span::regular(&format!("Tiếp nhận hồ sơ của: {title} ")), Span::bold(&or_blank(&r.applicant_name))]);
-    p(&mut l, &[Span::regular("Địa chỉ: "), Span::regular(&or_blank(&r.applicant_address))]);
-    p(
-        &mut l,
-        &[
-            Span::regular("Số điện thoại: "),
-            Span::regular(&or_blank(&r.applicant_phone)),
-            Span::regular("     Email: "),
-            Span::regular(&or_blank(&r.applicant_email)),
-        ],
-    );
-    p(&mut l, &[Span::regular("Nội dung yêu cầu giải quyết: "), Span::bold(&or_blank(&r.procedure_name))]);
-
-    p(&mut l, &[Span::regular("1. Thành phần hồ sơ nộp gồm:")]);
-    let empty = [ReceiptComponent::default()];
-    let comps: &[ReceiptComponent] = if r.components.is_empty() { &empty } else { &r.components };
-    for (i, c) in comps.iter().enumerate() {
-        let qty = clean(&c.quantity);
-        let qty = qty.trim();
-        let kind = clean(&c.kind);
-        let kind = kind.trim();
-        let count = match (qty.is_empty(), kind.is_empty()) {
-            (true, true) => BLANK.to_string(),
-            (false, true) => qty.to_string(),
-            (true, false) => format!("{BLANK} {kind}"),
-            (false, false) => format!("{qty} {kind}"),
-        };
-        l.list_item(
-            &format!("1.{}.", i + 1),
-            &[Span::regular(&or_blank(&c.name)), Span::regular(&format!("; số lượng: {count}"))],
-            body,
-            6.0,
-            12.0,
-        );
-    }
-    l.advance(0.8);
-    p(&mut l, &[Span::regular(&format!("2. Số lượng hồ sơ: {} (bộ)", or_blank(&r.dossier_sets)))]);
-    p(
-        &mut l,
-        &[Span::regular(&format!("3. Thời gian giải quyết hồ sơ theo quy định là: {}", or_blank(&r.processing_time)))],
-    );
-    p(
-        &mut l,
-        &[Span::regular(&format!("4. Thời gian nhận hồ sơ: {}", time_date_phrase(&r.received_time, &r.received_date)))],
-    );
-    p(
-        &mut l,
-        &[
-            Span::regular("5. Thời gian trả kết quả giải quyết hồ sơ: "),
-            Span::bold(&time_date_phrase(&r.return_time, &r.return_date)),
-        ],
-    );
-    p(&mut l, &[Span::regular(&format!("6. Đăng ký nhận kết quả tại: {}", or_blank(&r.pickup_place)))]);
-
-    // --- Signatures -----------------------------------------------------------
-    // Signatures and QR code stay together on one page.
-    let qr_size = 26.0;
-    let sign_space = 18.0;
-    l.advance(4.0);
-    let sig_h = 2.0 * Style::new(13.0, true, Align::Center).line_height_mm()
-        + Style::new(12.0, false, Align::Center).line_height_mm()
-        + sign_space
-        + 4.0;
-    l.ensure_space(sig_h + qr_size + 8.0);
-    let sy = l.cursor();
-    let half = cw / 2.0;
-    let sig_title = Style::new(13.0, true, Align::Center);
-    let sig_note = Style::new(12.0, false, Align::Center);
-    let mut hs = [0.0f32; 2];
-    for (k, (who, name)) in
-        [("NGƯỜI NỘP HỒ SƠ", &r.applicant_name), ("NGƯỜI TIẾP NHẬN HỒ SƠ", &r.receiver_name)].into_iter().enumerate()
-    {
-        let x = x0 + k as f32 * half;
-        let mut y = sy;
-        y += l.text_block(x, y, half, who, sig_title);
-        y += l.text_block(x, y, half, "(Ký và ghi rõ họ tên)", sig_note);
-        y += sign_space;
-        y += l.text_block(x, y, half, &or_blank(name), sig_title);
-        hs[k] = y - sy;
-    }
-    l.set_cursor(sy + hs[0].max(hs[1]) + 4.0);
-
-    // --- QR code ----------------------------------------------------------------
-    let caption = Style::new(10.0, false, Align::Center);
-    l.ensure_space(qr_size + 8.0);
-    let qy = l.cursor();
-    let url = clean(&r.lookup_url);
-    let url = url.trim();
-    // An empty or over-long URL (more than a QR code holds) leaves a blank box
-    // instead of failing the whole receipt; the URL is still printed as text.
-    if url.is_empty() || l.qr(url, x0, qy, qr_size).is_err() {
-        l.frame(x0, qy, qr_size, qr_size, 0.5);
-        l.text_block(x0, qy + qr_size / 2.0 - 2.0, qr_size, BLANK, caption);
-    }
-    l.text_block(x0 - 5.0, qy + qr_size + 1.0, qr_size + 10.0, "Tra cứu hồ sơ", Style { bold: true, ..caption });
-    let note_x = x0 + qr_size + 5.0;
-    let note_w = cw - qr_size - 5.0;
-    let mut ny = qy + 4.0;
-    ny += l.text_block(
-        note_x,
-        ny,
-        note_w,
-        "Quét mã QR hoặc truy cập địa chỉ sau để tra cứu tình trạng hồ sơ:",
-        Style::new(10.0, false, Align::Left),
-    );
-    l.text_block(note_x, ny, note_w, if url.is_empty() { BLANK } else { url }, Style::new(10.0, false, Align::Left));
-    l.set_cursor(qy + qr_size + 8.0);
-
-    let title = format!("Giấy tiếp nhận hồ sơ và hẹn trả kết quả — {}", or_blank(&r.dossier_code));
-    let created = unix_time_vn(&r.received_date, &r.received_time);
-    l.finish(&title, RECEIPT_TEMPLATE_VERSION, &r.seed(), created)
 }
 
 // ---------------------------------------------------------------------------

@@ -189,7 +189,7 @@ async fn the_receipt_is_a_real_pdf_of_the_dossier_and_the_same_every_time() {
     app.seed().await;
     let clerk = app.staff_session("hacthanh.motcua").await;
     let d = counter_dossier(&app, &clerk).await;
-    let path = format!("/api/v1/dossiers/{}/receipt.pdf", d["id"].as_str().unwrap_or_default());
+    let path = format!("/api/v1/dossiers/{}/forms/01.pdf", d["id"].as_str().unwrap_or_default());
     let res = app.get_as(&clerk, &path).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");

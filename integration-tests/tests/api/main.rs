@@ -6,6 +6,7 @@ mod calendar;
 mod catalogue;
 mod citizen_portal;
 mod crash;
+mod documents;
 mod dossier_code;
 mod dossiers;
 mod foundation;

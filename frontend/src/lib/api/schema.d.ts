@@ -420,6 +420,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dossiers/{id}/forms/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An official document of the dossier as a PDF (TT 01/2018/TT-VPCP, domain.md §6), from its real data:
+         *     `01.pdf` the receipt and appointment slip, `02.pdf` a supplement request, `03.pdf` the refusal, `04.pdf` the
+         *     apology with the new date, `05.pdf` the stop notice (A5), `06.pdf` the control sheet (A4, staff only). Each
+         *     carries the national motto, the dossier code and a QR code to the public lookup; the same data gives the same
+         *     bytes. The dossier's `documents` list says which exist. Whoever may see the dossier may download them (staff
+         *     downloads are audited); a document that does not apply (yet) is 409.
+         */
+        get: operations["form_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dossiers/{id}/history": {
         parameters: {
             query?: never;
@@ -470,27 +494,6 @@ export interface paths {
         put?: never;
         /** Rates the service once the result is ready or handed over (once per dossier). */
         post: operations["rate"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/dossiers/{id}/receipt.pdf": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Mẫu 01, the receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả) of a received dossier, as a
-         *     PDF: A4, the national motto, the dossier code and a QR code to the public lookup. The same dossier gives the same
-         *     bytes. Whoever may see the dossier may download it (staff downloads are audited).
-         */
-        get: operations["receipt_pdf"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -925,6 +928,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/register.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mẫu 07, the register of dossiers (sổ theo dõi hồ sơ) the agency's one-stop desk received in a date range, as
+         *     an A4 landscape PDF: one row per dossier (code, procedure, applicant, contact, received, appointment,
+         *     transfers, result, returned, signature). For the agency's clerks, leaders and administrators; audited.
+         */
+        get: operations["register_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/{id}/disable": {
         parameters: {
             query?: never;
@@ -1348,6 +1372,20 @@ export interface components {
             fields: Record<string, never>;
             resent: boolean;
         };
+        /** @description An official document of the dossier that can be downloaded now. */
+        DocumentLink: {
+            /** @description `01`…`06` (TT 01/2018/TT-VPCP numbering). */
+            form: string;
+            /** @description Its Vietnamese title. */
+            title: string;
+            /** @description Where to download it (same origin). */
+            href: string;
+            /**
+             * Format: date-time
+             * @description When the action it records happened (RFC 3339).
+             */
+            at: string;
+        };
         DossierSummary: {
             /** Format: uuid */
             id: string;
@@ -1455,6 +1493,8 @@ export interface components {
             /** Format: date-time */
             returned_at?: string | null;
             attachments: components["schemas"]["AttachmentView"][];
+            /** @description The official documents of the dossier that can be downloaded now (receipt, supplement requests, ...). */
+            documents: components["schemas"]["DocumentLink"][];
             /** @description The actions the caller may take now. */
             allowed_actions: string[];
         };
@@ -3496,6 +3536,74 @@ export interface operations {
             };
         };
     };
+    form_pdf: {
+        parameters: {
+            query?: {
+                /** @description For 02–05: the history entry (`seq`) the document records; the latest of its kind when absent. */
+                seq?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description `01.pdf` … `06.pdf` */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The document does not apply to the dossier (yet) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     history: {
         parameters: {
             query?: never;
@@ -3725,53 +3833,6 @@ export interface operations {
                 };
             };
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    receipt_pdf: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The PDF */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": number[];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not received yet */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4794,6 +4855,57 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    register_pdf: {
+        parameters: {
+            query: {
+                /** @description The agency whose one-stop desk received the dossiers. */
+                agency_id: string;
+                /** @description First day, `yyyy-mm-dd` (Vietnam date). */
+                from: string;
+                /** @description Last day, included. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
                 };
             };
             401: {
