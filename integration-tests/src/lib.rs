@@ -356,6 +356,10 @@ impl TestApp {
         self.with_session(self.client.post(self.url(path)), s).json(body).send().await.expect("request sent")
     }
 
+    pub async fn put_as(&self, s: &Session, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.with_session(self.client.put(self.url(path)), s).json(body).send().await.expect("request sent")
+    }
+
     pub async fn post_as_with_key(
         &self,
         s: &Session,

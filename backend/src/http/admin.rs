@@ -152,6 +152,38 @@ pub struct StaffDto {
     pub roles: Vec<RoleGrant>,
 }
 
+/// Checks role grants: known roles, `system_admin` only from a system administrator, and each unit in an agency
+/// `agency_ok` accepts (`where_` says which, for the message). Problems go to `problems`.
+async fn check_grants(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    admin: &StaffCaller,
+    roles: &[RoleGrant],
+    agency_ok: impl Fn(Uuid) -> bool,
+    where_: &str,
+    problems: &mut Vec<FieldError>,
+) -> Result<(), ApiError> {
+    for (i, g) in roles.iter().enumerate() {
+        if !matches!(g.role.as_str(), "clerk" | "officer" | "leader" | "agency_admin" | "system_admin") {
+            problems.push(FieldError::new(format!("body.roles[{i}].role"), "unknown", "no such role"));
+        }
+        if g.role == "system_admin" && !admin.is_system_admin() {
+            problems.push(FieldError::new(
+                format!("body.roles[{i}].role"),
+                "not_allowed",
+                "only a system administrator grants it",
+            ));
+        }
+        let agency: Option<Uuid> = sqlx::query_scalar("SELECT agency_id FROM unit WHERE id = $1")
+            .bind(g.unit_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if !agency.is_some_and(&agency_ok) {
+            problems.push(FieldError::new(format!("body.roles[{i}].unit_id"), "not_in_agency", where_));
+        }
+    }
+    Ok(())
+}
+
 /// Creates a staff account with roles in units of this agency. Only a system administrator grants `system_admin`.
 #[utoipa::path(post, path = "/api/v1/agencies/{id}/staff", tag = "administration", params(("id" = Uuid, Path)),
     request_body = NewStaff,
@@ -186,30 +218,7 @@ pub async fn create_staff(
         Begun::Fresh(g) => g,
     };
     let tx = &mut g.tx;
-    for (i, g) in req.roles.iter().enumerate() {
-        if !matches!(g.role.as_str(), "clerk" | "officer" | "leader" | "agency_admin" | "system_admin") {
-            problems.push(FieldError::new(format!("body.roles[{i}].role"), "unknown", "no such role"));
-        }
-        if g.role == "system_admin" && !admin.is_system_admin() {
-            problems.push(FieldError::new(
-                format!("body.roles[{i}].role"),
-                "not_allowed",
-                "only a system administrator grants it",
-            ));
-        }
-        let in_agency: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM unit WHERE id = $1 AND agency_id = $2)")
-            .bind(g.unit_id)
-            .bind(agency_id)
-            .fetch_one(&mut **tx)
-            .await?;
-        if !in_agency {
-            problems.push(FieldError::new(
-                format!("body.roles[{i}].unit_id"),
-                "not_in_agency",
-                "a unit of this agency",
-            ));
-        }
-    }
+    check_grants(tx, admin, &req.roles, |a| a == agency_id, "a unit of this agency", &mut problems).await?;
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
@@ -278,4 +287,155 @@ pub async fn disable_staff(
     let body = serde_json::Value::Null;
     g.finish(204, &body).await?;
     Ok(idem::answer(204, body))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
+pub struct UnitRole {
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    /// `clerk`, `officer`, `leader`, `agency_admin` or `system_admin`.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StaffMember {
+    pub id: Uuid,
+    pub username: String,
+    pub full_name: String,
+    pub title: Option<String>,
+    pub disabled: bool,
+    /// Their roles in this agency's units.
+    pub roles: Vec<UnitRole>,
+}
+
+/// The staff of an agency with their roles in its units: for its administrators (everyone, disabled too) and for
+/// its clerks, officers and leaders (the active ones, to pick whom to hand a dossier to).
+#[utoipa::path(get, path = "/api/v1/agencies/{id}/staff", tag = "administration", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<StaffMember>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_staff(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agency_id): Path<Uuid>,
+) -> ApiResult<Json<Vec<StaffMember>>> {
+    let me = require_staff(&caller)?;
+    let admin = may_administer(me, agency_id).is_ok();
+    if !admin && !me.roles.iter().any(|r| r.agency_id == agency_id) {
+        return Err(ApiError::new(ErrorCode::Forbidden, "staff of this agency only"));
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: Uuid,
+        username: String,
+        full_name: String,
+        title: Option<String>,
+        active: bool,
+        unit_id: Uuid,
+        unit_name: String,
+        role: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT s.id, s.username, s.full_name, s.title, s.active, u.id AS unit_id, u.name AS unit_name, r.role
+           FROM staff s JOIN staff_role r ON r.staff_id = s.id JOIN unit u ON u.id = r.unit_id
+          WHERE u.agency_id = $1 AND (s.active OR $2)
+          ORDER BY s.full_name, s.id, u.name, r.role",
+    )
+    .bind(agency_id)
+    .bind(admin)
+    .fetch_all(&state.db)
+    .await?;
+    let mut out: Vec<StaffMember> = Vec::new();
+    for r in rows {
+        let role = UnitRole { unit_id: r.unit_id, unit_name: r.unit_name, role: r.role };
+        match out.last_mut() {
+            Some(m) if m.id == r.id => m.roles.push(role),
+            _ => out.push(StaffMember {
+                id: r.id,
+                username: r.username,
+                full_name: r.full_name,
+                title: r.title,
+                disabled: !r.active,
+                roles: vec![role],
+            }),
+        }
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetRoles {
+    pub roles: Vec<RoleGrant>,
+}
+
+/// Replaces a person's roles in the agencies the caller administers (a system administrator: everywhere); roles
+/// in other agencies stay. Takes effect at the person's next request. Audited with the before and after.
+#[utoipa::path(put, path = "/api/v1/staff/{id}/roles", tag = "administration", params(("id" = Uuid, Path)),
+    request_body = SetRoles,
+    responses((status = 200, body = Vec<RoleGrant>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_roles(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<SetRoles>,
+) -> ApiResult<Response> {
+    let admin = require_staff(&caller)?;
+    if staff::get(&state.db, id).await?.is_none() {
+        return Err(ApiError::not_found());
+    }
+    let administers = |agency: Uuid| may_administer(admin, agency).is_ok();
+    let before = staff::roles(&state.db, id).await?;
+    if !admin.is_system_admin() && !admin.roles.iter().any(|r| r.role == "agency_admin") {
+        return Err(ApiError::new(ErrorCode::Forbidden, "agency administrators only"));
+    }
+    let request = serde_json::to_vec(&(id, &req)).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "set_roles", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let tx = &mut g.tx;
+    let mut problems = Vec::new();
+    check_grants(tx, admin, &req.roles, administers, "a unit of an agency you administer", &mut problems).await?;
+    if id == admin.id && !req.roles.iter().any(|r| r.role == "agency_admin" || r.role == "system_admin") {
+        problems.push(FieldError::new("body.roles", "own_admin_role", "you cannot take away your own administration"));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    for r in before.iter().filter(|r| administers(r.agency_id)) {
+        sqlx::query("DELETE FROM staff_role WHERE staff_id = $1 AND unit_id = $2 AND role = $3")
+            .bind(id)
+            .bind(r.unit_id)
+            .bind(&r.role)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for r in &req.roles {
+        staff::grant(&mut *tx, id, r.unit_id, &r.role).await?;
+    }
+    let after: Vec<RoleGrant> = sqlx::query_as::<_, (Uuid, String)>(
+        "SELECT unit_id, role FROM staff_role WHERE staff_id = $1 ORDER BY unit_id, role",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(unit_id, role)| RoleGrant { unit_id, role })
+    .collect();
+    let (admin_id, staff_id) = (admin.id.to_string(), id.to_string());
+    let was: Vec<RoleGrant> = before.iter().map(|r| RoleGrant { unit_id: r.unit_id, role: r.role.clone() }).collect();
+    audit::append(
+        &mut *tx,
+        &audit::Entry::by_staff(
+            &admin_id,
+            "admin.staff_roles_set",
+            ("staff", &staff_id),
+            json!({"before": serde_json::to_value(&was).unwrap_or_default(), "after": serde_json::to_value(&after).unwrap_or_default()}),
+        ),
+    )
+    .await?;
+    let body = idem::to_json(&after)?;
+    g.finish(200, &body).await?;
+    Ok(idem::answer(200, body))
 }

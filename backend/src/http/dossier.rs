@@ -243,9 +243,18 @@ pub async fn steps(
     Ok(Json(s))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DownloadQuery {
+    /// `true`: to show in the page (a PDF in a frame, an image) rather than to save.
+    pub inline: Option<bool>,
+}
+
 /// Downloads an attachment of a dossier the caller may see (404 otherwise). Staff downloads are audited.
+/// With `inline=true` it is served to be shown in our own pages (PDFs and images only; framable by our
+/// origin alone).
 #[utoipa::path(get, path = "/api/v1/dossiers/{id}/attachments/{attachment_id}", tag = "dossiers",
-    params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path), DownloadQuery),
     responses(
         (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -254,6 +263,7 @@ pub async fn download(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, attachment_id)): Path<(Uuid, Uuid)>,
+    super::error::ApiQuery(q): super::error::ApiQuery<DownloadQuery>,
 ) -> ApiResult<Response> {
     let mut tx = state.db.begin().await?;
     let (key, file_name, kind) = uc::attachment(&mut tx, &caller, id, attachment_id).await?;
@@ -276,8 +286,18 @@ pub async fn download(
             }
         })
         .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}")) {
+    // Only formats the browser renders itself (no active content) are shown inline; the rest always download.
+    let inline = q.inline == Some(true) && matches!(kind.as_str(), "pdf" | "jpeg" | "png" | "webp");
+    let disposition = if inline { "inline" } else { "attachment" };
+    if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename*=UTF-8''{encoded}")) {
         h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if inline {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     }
     Ok(res)
 }

@@ -128,3 +128,68 @@ async fn every_mutating_route_replays_its_first_answer_for_a_retried_key() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_agency_lists_its_staff_and_an_administrator_replaces_their_roles() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let ward_admin = app.staff_session("hacthanh.quantri").await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let outsider = app.staff_session("stp.motcua").await;
+    let ward = app.agency_id("H56.101").await;
+    let justice = app.agency_id("H56.14").await;
+
+    // Colleagues see who works at the agency (to pick an assignee); other agencies' staff do not.
+    let staff: Vec<Value> =
+        app.get_as(&clerk, &format!("/api/v1/agencies/{ward}/staff")).await.json().await.expect("json");
+    let officer = staff.iter().find(|s| s["username"] == "hacthanh.tuphap").expect("the ward's officer").clone();
+    assert_eq!(officer["full_name"], "Vũ Đình Quý");
+    assert_eq!(officer["disabled"], false);
+    assert_eq!(officer["roles"][0]["role"], "officer");
+    assert!(officer["roles"][0]["unit_name"].is_string());
+    expect_error(app.get_as(&outsider, &format!("/api/v1/agencies/{ward}/staff")).await, 403, "forbidden").await;
+
+    // The administrator makes the officer a clerk of the desk as well.
+    let units: Vec<Value> =
+        app.get_as(&clerk, &format!("/api/v1/agencies/{ward}/units")).await.json().await.expect("json");
+    let desk = units.iter().find(|u| u["kind"] == "one_stop").expect("desk")["id"].clone();
+    let specialist = officer["roles"][0]["unit_id"].clone();
+    let id = officer["id"].as_str().unwrap_or_default();
+    let roles = json!({"roles": [{"unit_id": specialist, "role": "officer"}, {"unit_id": desk, "role": "clerk"}]});
+    let res = app.put_as(&ward_admin, &format!("/api/v1/staff/{id}/roles"), &roles).await;
+    assert_eq!(res.status(), 200);
+    let after: Vec<Value> = res.json().await.expect("json");
+    assert_eq!(after.len(), 2);
+    let me: Value =
+        app.get_as(&app.staff_session("hacthanh.tuphap").await, "/api/v1/me").await.json().await.expect("json");
+    assert!(me.to_string().contains("clerk"), "the new role is in effect: {me}");
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'admin.staff_roles_set'")
+        .fetch_one(&app.db)
+        .await
+        .expect("audit");
+    assert_eq!(audited, 1);
+
+    // Not into another agency's units, not by a clerk, and an administrator keeps their own administration.
+    let justice_units: Vec<Value> =
+        app.get_as(&clerk, &format!("/api/v1/agencies/{justice}/units")).await.json().await.expect("json");
+    let bad = json!({"roles": [{"unit_id": justice_units[0]["id"], "role": "clerk"}]});
+    let err = expect_error(
+        app.put_as(&ward_admin, &format!("/api/v1/staff/{id}/roles"), &bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(err["details"][0]["field"], "body.roles[0].unit_id");
+    expect_error(app.put_as(&clerk, &format!("/api/v1/staff/{id}/roles"), &roles).await, 403, "forbidden").await;
+    let admin_id = staff.iter().find(|s| s["username"] == "hacthanh.quantri").expect("admin")["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let err = expect_error(
+        app.put_as(&ward_admin, &format!("/api/v1/staff/{admin_id}/roles"), &json!({"roles": []})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(err["details"][0]["code"], "own_admin_role");
+}

@@ -458,3 +458,38 @@ async fn documents_that_do_not_apply_are_refused_and_the_citizen_sees_theirs() {
     expect_error(app.get_as(&citizen, &format!("/api/v1/dossiers/{online_id}/forms/06.pdf")).await, 403, "forbidden")
         .await;
 }
+
+#[tokio::test]
+async fn an_attachment_is_shown_inline_only_in_our_own_pages() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let d = long_named_dossier(&app, &clerk).await;
+    let file = format!(
+        "/api/v1/dossiers/{}/attachments/{}",
+        d["id"].as_str().unwrap_or_default(),
+        d["attachments"][0]["id"].as_str().unwrap_or_default()
+    );
+    let header = |r: &reqwest::Response, h: &str| {
+        r.headers().get(h).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    };
+
+    let saved = app.get_as(&clerk, &file).await;
+    assert_eq!(saved.status(), 200);
+    assert!(
+        header(&saved, "content-disposition").starts_with("attachment;"),
+        "{}",
+        header(&saved, "content-disposition")
+    );
+    assert!(header(&saved, "content-security-policy").contains("frame-ancestors 'none'"));
+
+    let shown = app.get_as(&clerk, &format!("{file}?inline=true")).await;
+    assert_eq!(shown.status(), 200);
+    assert_eq!(header(&shown, "content-type"), "application/pdf");
+    assert!(header(&shown, "content-disposition").starts_with("inline;"));
+    assert!(header(&shown, "content-security-policy").contains("frame-ancestors 'self'"));
+    assert_eq!(header(&shown, "x-frame-options"), "SAMEORIGIN");
+    assert!(shown.bytes().await.expect("bytes").starts_with(b"%PDF-"));
+    // A bad flag is a clear 400, not a silent download.
+    expect_error(app.get_as(&clerk, &format!("{file}?inline=maybe")).await, 400, "bad_request").await;
+}

@@ -140,7 +140,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The staff of an agency with their roles in its units: for its administrators (everyone, disabled too) and for
+         *     its clerks, officers and leaders (the active ones, to pick whom to hand a dossier to).
+         */
+        get: operations["list_staff"];
         put?: never;
         /** Creates a staff account with roles in units of this agency. Only a system administrator grants `system_admin`. */
         post: operations["create_staff"];
@@ -392,7 +396,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Downloads an attachment of a dossier the caller may see (404 otherwise). Staff downloads are audited. */
+        /**
+         * Downloads an attachment of a dossier the caller may see (404 otherwise). Staff downloads are audited.
+         *     With `inline=true` it is served to be shown in our own pages (PDFs and images only; framable by our
+         *     origin alone).
+         */
         get: operations["download"];
         put?: never;
         post?: never;
@@ -960,6 +968,26 @@ export interface paths {
         put?: never;
         /** Disables a staff account: every session of it ends at once. Administrators of an agency where the account holds a role. */
         post: operations["disable_staff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replaces a person's roles in the agencies the caller administers (a system administrator: everywhere); roles
+         *     in other agencies stay. Takes effect at the person's next request. Audited with the before and after.
+         */
+        put: operations["set_roles"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2102,6 +2130,9 @@ export interface components {
             /** @description Vietnamese name shown to staff and citizens, e.g. "Nghỉ bù Quốc khánh". */
             name: string;
         };
+        SetRoles: {
+            roles: components["schemas"]["RoleGrant"][];
+        };
         StaffDto: {
             /** Format: uuid */
             id: string;
@@ -2110,6 +2141,16 @@ export interface components {
             title?: string | null;
             active: boolean;
             roles: components["schemas"]["RoleGrant"][];
+        };
+        StaffMember: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            full_name: string;
+            title?: string | null;
+            disabled: boolean;
+            /** @description Their roles in this agency's units. */
+            roles: components["schemas"]["UnitRole"][];
         };
         StartedPayment: {
             payment: components["schemas"]["PaymentView"];
@@ -2215,6 +2256,13 @@ export interface components {
             name: string;
             /** @description `one_stop`, `specialist`, `leadership` or `other`. */
             kind: string;
+        };
+        UnitRole: {
+            /** Format: uuid */
+            unit_id: string;
+            unit_name: string;
+            /** @description `clerk`, `officer`, `leader`, `agency_admin` or `system_admin`. */
+            role: string;
         };
         UploadView: {
             /** Format: uuid */
@@ -2606,6 +2654,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgencyDto"][];
+                };
+            };
+        };
+    };
+    list_staff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMember"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3410,7 +3495,10 @@ export interface operations {
     };
     download: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: to show in the page (a PDF in a frame, an image) rather than to save. */
+                inline?: boolean;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4971,6 +5059,66 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_roles: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetRoles"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleGrant"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
