@@ -607,6 +607,115 @@ async fn control_sheet(tx: &mut Transaction<'_, Postgres>, c: &Ctx) -> Result<fo
     })
 }
 
+/// An e-form answer as the applicant sees it: a date as dd/mm/yyyy, a choice by its label, a tick as "Có".
+fn answer_text(field: &crate::domain::eform::Field, value: &Value) -> String {
+    use crate::domain::eform::FieldKind;
+    match (&field.kind, value) {
+        (_, Value::Null) => String::new(),
+        (FieldKind::Date {}, Value::String(s)) => {
+            match time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")) {
+                Ok(d) => format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year()),
+                Err(_) => s.clone(),
+            }
+        }
+        (FieldKind::Select { options }, Value::String(s)) => {
+            options.iter().find(|o| &o.value == s).map_or_else(|| s.clone(), |o| o.label.clone())
+        }
+        (FieldKind::Checkbox {}, Value::Bool(b)) => if *b { "Có" } else { "Không" }.to_owned(),
+        (FieldKind::Address {}, Value::Object(a)) => {
+            let part = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or_default().trim().to_owned();
+            let codes: Vec<String> = [("mã xã", part("commune_code")), ("mã tỉnh", part("province_code"))]
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            match (part("detail"), codes.is_empty()) {
+                (d, true) => d,
+                (d, false) if d.is_empty() => codes.join(", "),
+                (d, false) => format!("{d} ({})", codes.join(", ")),
+            }
+        }
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// The result document the system writes for an approval or a result (`generate_result`), from the procedure's
+/// first result with a layout, signed by the caller. The file is returned ready to store and attach.
+pub async fn result_document(
+    tx: &mut Transaction<'_, Postgres>,
+    caller: &Caller,
+    id: Uuid,
+    public_url: &str,
+) -> Result<(forms::ResultDocument, String, String), ApiError> {
+    let staff = super::require_staff(caller)?;
+    let c = context(tx, caller, id, public_url).await?;
+    let Some((result, layout)) = c.procedure.results.iter().find_map(|r| r.layout.as_ref().map(|l| (r, l))) else {
+        return Err(ApiError::field(
+            "body.generate_result",
+            "no_layout",
+            "the procedure has no result layout: attach the signed result instead",
+        ));
+    };
+    let title: Option<String> =
+        sqlx::query_scalar("SELECT title FROM staff WHERE id = $1").bind(staff.id).fetch_one(&mut **tx).await?;
+    let now = OffsetDateTime::now_utc();
+    let person = |p: &dossier::Person| p.full_name.clone();
+    let fill = |line: &str| -> String {
+        let mut out = String::new();
+        let mut rest = line;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            let key = after[..end].trim();
+            let value = match key {
+                "applicant.full_name" => person(&c.view.applicant),
+                "applicant.address" => c.view.applicant.address.clone().unwrap_or_default(),
+                "owner.full_name" => person(c.view.owner.as_ref().unwrap_or(&c.view.applicant)),
+                "dossier.code" => c.view.code.clone(),
+                "agency.name" => c.competent.name.clone(),
+                "procedure.name" => c.view.procedure_name.clone(),
+                "today" => date(now),
+                field => c
+                    .procedure
+                    .form
+                    .fields
+                    .iter()
+                    .find(|f| f.key == field)
+                    .map(|f| answer_text(f, c.view.form.get(field).unwrap_or(&Value::Null)))
+                    .unwrap_or_default(),
+            };
+            out.push_str(if value.trim().is_empty() { official::BLANK } else { &value });
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    };
+    let doc = forms::ResultDocument {
+        head: letterhead(&c.competent, "", now),
+        number: c.view.code.clone(),
+        title: layout.title.clone(),
+        lines: layout.lines.iter().map(|l| fill(l)).collect(),
+        signer: Signer {
+            title: layout.signer_title.clone().or(title).unwrap_or_else(|| "Người ký".into()),
+            name: staff.full_name.clone(),
+        },
+        dossier: c.dossier(),
+    };
+    let slug: String = result
+        .code
+        .chars()
+        .chain("-".chars())
+        .chain(c.view.code.chars())
+        .map(|ch| if ch.is_ascii_alphanumeric() || ch == '-' || ch == '.' { ch } else { '_' })
+        .collect();
+    Ok((doc, result.code.clone(), format!("ket-qua-{slug}.pdf")))
+}
+
 /// The longest period one register covers, and the most dossiers it lists (a bigger one is split by date).
 pub const REGISTER_MAX_DAYS: i64 = 366;
 pub const REGISTER_MAX_ROWS: i64 = 5_000;

@@ -148,6 +148,10 @@ pub struct ActionRequest {
     /// Return result: `in_person` or `post`.
     #[serde(default)]
     pub delivery: Option<String>,
+    /// Approve, issue result: the system writes the result document from the procedure's result layout and
+    /// attaches it (besides any `attachments`).
+    #[serde(default)]
+    pub generate_result: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -752,12 +756,38 @@ async fn close_step(tx: &mut Transaction<'_, Postgres>, dossier_id: Uuid, now: O
 
 // ---------------------------------------------------------------- create
 
-/// A file that arrived with the dossier itself (the national portal sends them inline), already stored.
-pub(super) struct InlineFile {
+/// A file that arrived with the dossier itself (the national portal sends them inline) or that the system wrote
+/// (a generated result), already stored.
+pub struct InlineFile {
     pub component_code: String,
     pub file_name: String,
     pub kind: String,
     pub object: crate::objects::StoredObject,
+}
+
+/// Attaches a file the system stored itself (sent inline by the national portal, or a generated result).
+async fn attach_inline(
+    tx: &mut Transaction<'_, Postgres>,
+    dossier_id: Uuid,
+    role: &str,
+    f: &InlineFile,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO attachment (dossier_id, role, component_code, file_name, kind, size, sha256, object_key,
+                                 added_by_kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'system')",
+    )
+    .bind(dossier_id)
+    .bind(role)
+    .bind(&f.component_code)
+    .bind(&f.file_name)
+    .bind(&f.kind)
+    .bind(f.object.size as i64)
+    .bind(f.object.sha256.as_slice())
+    .bind(&f.object.key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub(super) struct NewDossier<'a> {
@@ -838,20 +868,7 @@ pub(super) async fn insert_dossier(
         return Err(ApiError::validation(problems));
     }
     for f in &d.files {
-        sqlx::query(
-            "INSERT INTO attachment (dossier_id, role, component_code, file_name, kind, size, sha256, object_key,
-                                     added_by_kind)
-             VALUES ($1, 'component', $2, $3, $4, $5, $6, $7, 'system')",
-        )
-        .bind(id)
-        .bind(&f.component_code)
-        .bind(&f.file_name)
-        .bind(&f.kind)
-        .bind(f.object.size as i64)
-        .bind(f.object.sha256.as_slice())
-        .bind(&f.object.key)
-        .execute(&mut **tx)
-        .await?;
+        attach_inline(tx, id, "component", f).await?;
     }
     let action = d.action;
     record_action(
@@ -1235,12 +1252,14 @@ fn transition_error(e: TransitionError) -> ApiError {
     }
 }
 
-/// Takes one action on a dossier. Returns its id (the caller reads the new view).
+/// Takes one action on a dossier. Returns its id (the caller reads the new view). `generated` is the result
+/// document written by the system (`generate_result`), already stored, attached with an approval or result.
 pub async fn act(
     tx: &mut Transaction<'static, Postgres>,
     caller: &Caller,
     id: Uuid,
     req: &ActionRequest,
+    generated: Option<InlineFile>,
 ) -> Result<Uuid, ApiError> {
     let action = Action::parse(&req.action)
         .filter(|a| !a.is_creation())
@@ -1364,6 +1383,9 @@ pub async fn act(
             move_to_step(tx, &calendar, &procedure, &mut d, last_step, now).await?;
             d.finished_at = Some(now);
             attach(tx, caller, id, &procedure, &req.attachments, "result", "body.attachments", &mut problems).await?;
+            if let Some(f) = &generated {
+                attach_inline(tx, id, "result", f).await?;
+            }
         }
         Action::ReturnResult => {
             close_step(tx, id, now).await?;

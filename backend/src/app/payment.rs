@@ -264,7 +264,7 @@ pub async fn complete(db: &PgPool, reference: &str, outcome: Outcome) -> Result<
                     "note": format!("Thanh toán trực tuyến, mã giao dịch {transaction_id}"),
                 }))
                 .map_err(|e| ApiError::Internal(e.into()))?;
-                dossier::act(&mut tx, &Caller::System(SystemCaller::PAYGOV), dossier_id, &req).await?;
+                dossier::act(&mut tx, &Caller::System(SystemCaller::PAYGOV), dossier_id, &req, None).await?;
             } else {
                 // Paid after the clerk recorded another payment or the dossier ended: money to give back.
                 tracing::warn!(%payment_id, %dossier_id, dossier_state, "online payment arrived for a dossier not waiting for one");

@@ -64,6 +64,8 @@ pub const MAX_NAME_CHARS: usize = 500;
 pub const MAX_ITEM_CODE_LEN: usize = 50;
 /// QĐ 20/2020 agency codes.
 pub const MAX_AGENCY_CODE_LEN: usize = 35;
+/// A paragraph of a result layout, in characters.
+pub const MAX_LAYOUT_LINE_CHARS: usize = 2000;
 /// Template file names, in characters.
 pub const MAX_FILE_NAME_CHARS: usize = 255;
 /// `statutory_time.value` is `1..=MAX_STATUTORY_VALUE`.
@@ -94,6 +96,8 @@ pub mod codes {
     pub const DUPLICATE_CODE: &str = "duplicate_code";
     /// A result delivery mode listed twice.
     pub const DUPLICATE_DELIVERY: &str = "duplicate_delivery";
+    /// A result layout's `{{placeholder}}` that names nothing (or is not closed).
+    pub const UNKNOWN_PLACEHOLDER: &str = "unknown_placeholder";
     /// A component with no originals, certified copies or photocopies.
     pub const NO_COPIES: &str = "no_copies";
     /// Fewer than 2 workflow steps.
@@ -348,6 +352,51 @@ pub struct ResultDoc {
     pub electronic: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// How the system generates the document when the result is issued (absent: it is uploaded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<ResultLayout>,
+}
+
+/// A result document the system writes itself: a title, paragraphs with placeholders, and who signs.
+///
+/// Placeholders are `{{key}}` with `key` an e-form field key (its answer, printed as the applicant sees it: a
+/// date as dd/mm/yyyy, a choice by its label) or one of [`RESULT_PLACEHOLDERS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultLayout {
+    /// E.g. `GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN`.
+    pub title: String,
+    /// Paragraphs, in order; at least one.
+    pub lines: Vec<String>,
+    /// The signer's title in the signature block, e.g. `Chủ tịch`; absent: the signer's own title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer_title: Option<String>,
+}
+
+/// The placeholders a result layout may use besides the e-form's keys.
+pub const RESULT_PLACEHOLDERS: [&str; 7] = [
+    "applicant.full_name",
+    "applicant.address",
+    "owner.full_name",
+    "dossier.code",
+    "agency.name",
+    "procedure.name",
+    "today",
+];
+
+/// The placeholder keys of a layout line (`{{ key }}`), in order; `Err` with the position of an unclosed `{{`.
+pub fn placeholders(line: &str) -> Result<Vec<&str>, usize> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    let mut offset = 0;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { return Err(offset + start) };
+        out.push(after[..end].trim());
+        offset += start + 2 + end + 2;
+        rest = &after[end + 2..];
+    }
+    Ok(out)
 }
 
 /// A step of the internal process.
@@ -537,6 +586,37 @@ impl Procedure {
             c.text(&at("name"), &r.name, MAX_NAME_CHARS);
             if let Some(t) = &r.template {
                 c.file_name(&at("template"), t);
+            }
+            if let Some(layout) = &r.layout {
+                c.text(&at("layout.title"), &layout.title, MAX_NAME_CHARS);
+                if let Some(t) = &layout.signer_title {
+                    c.text(&at("layout.signer_title"), t, MAX_NAME_CHARS);
+                }
+                if layout.lines.is_empty() {
+                    c.push(&at("layout.lines"), REQUIRED, "at least one paragraph".into());
+                }
+                for (j, line) in layout.lines.iter().enumerate() {
+                    let path = at(&format!("layout.lines[{j}]"));
+                    c.text(&path, line, MAX_LAYOUT_LINE_CHARS);
+                    match placeholders(line) {
+                        Err(pos) => {
+                            c.push(&path, UNKNOWN_PLACEHOLDER, format!("`{{{{` at byte {pos} is not closed by `}}}}`"))
+                        }
+                        Ok(keys) => {
+                            for key in keys {
+                                let known =
+                                    RESULT_PLACEHOLDERS.contains(&key) || self.form.fields.iter().any(|f| f.key == key);
+                                if !known {
+                                    c.push(
+                                        &path,
+                                        UNKNOWN_PLACEHOLDER,
+                                        format!("{{{{{key}}}}} is neither an e-form field nor one of {RESULT_PLACEHOLDERS:?}"),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -907,6 +987,7 @@ mod tests {
                 name: "Giấy khai sinh".into(),
                 electronic: true,
                 template: None,
+                layout: None,
             }],
             form: FormSchema {
                 fields: vec![
@@ -943,6 +1024,37 @@ mod tests {
 
     fn pp(path: &str, code: &'static str) -> (String, &'static str) {
         (path.to_owned(), code)
+    }
+
+    #[test]
+    fn result_layout_placeholders_name_form_fields_or_known_values() {
+        assert_eq!(
+            placeholders("Ông/Bà {{ applicant.full_name }}, sinh {{ngay_sinh}}."),
+            Ok(vec!["applicant.full_name", "ngay_sinh"])
+        );
+        assert_eq!(placeholders("không có"), Ok(vec![]));
+        assert_eq!(placeholders("mở {{ngay_sinh"), Err(5), "a byte offset");
+        let mut p = sample();
+        p.results[0].layout = Some(ResultLayout {
+            title: "GIẤY KHAI SINH".into(),
+            lines: vec![
+                "Họ tên người yêu cầu: {{nguoi_yeu_cau_ho_ten}}; mã hồ sơ {{dossier.code}}.".into(),
+                "Giới tính: {{tre_gioi_tinh}}, ngày sinh {{ngay_sinh}}".into(),
+                "Chưa đóng {{today".into(),
+            ],
+            signer_title: None,
+        });
+        assert_eq!(
+            problems(&p),
+            [
+                pp("results[0].layout.lines[1]", UNKNOWN_PLACEHOLDER),
+                pp("results[0].layout.lines[2]", UNKNOWN_PLACEHOLDER)
+            ]
+        );
+        p.results[0].layout.as_mut().expect("layout").lines.truncate(1);
+        assert_eq!(problems(&p), []);
+        p.results[0].layout.as_mut().expect("layout").lines.clear();
+        assert_eq!(problems(&p), [pp("results[0].layout.lines", REQUIRED)]);
     }
 
     // ----- seed data ------------------------------------------------------------------------------------

@@ -178,6 +178,95 @@ pub async fn import(
     Ok(idem::answer(200, body))
 }
 
+/// Publishes a new version of one procedure (or its first version), e.g. after editing its e-form or workflow in
+/// the desk. The body is the procedure document as `GET /api/v1/procedures/{code}` returns it under `procedure`.
+/// Agency administrators publish the procedures their own agency is competent for (`competent.agency` is its
+/// QĐ 20 code); procedures defined by agency level (every commune, say) are shared and published by system
+/// administrators. Every problem is reported at once under `body.<path>`; dossiers already filed keep their version.
+#[utoipa::path(put, path = "/api/v1/procedures/{code}", tag = "catalogue", params(("code" = String, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses(
+        (status = 200, body = ProcedureDocument),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "Invalid procedure; `details[].field` is `body.<path>`", body = ErrorBody),
+    ))]
+pub async fn publish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    Path(code): Path<String>,
+    super::error::ApiJson(p): super::error::ApiJson<catalogue::Procedure>,
+) -> ApiResult<Response> {
+    let staff = app::require_staff(&caller)?;
+    let mut problems: Vec<FieldError> = Vec::new();
+    if p.code != code {
+        problems.push(FieldError::new("body.code", "mismatch", "must be the code in the address"));
+    }
+    if let Err(found) = p.validate() {
+        problems.extend(found.into_iter().map(|x| FieldError::new(format!("body.{}", x.path), x.code, x.message)));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let request = serde_json::to_vec(&p).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "procedure_publish", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
+    let tx = &mut g.tx;
+    if !staff.is_system_admin() {
+        // The agency the procedure names now, and the one its current version named (an administrator may not
+        // take over another agency's procedure by renaming the competent agency).
+        let current: Option<serde_json::Value> = sqlx::query_scalar(
+            "SELECT pv.document FROM procedure p
+               JOIN procedure_version pv ON pv.procedure_id = p.id AND pv.version = p.current_version WHERE p.code = $1",
+        )
+        .bind(&code)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let current: Option<catalogue::Procedure> = current.and_then(|d| serde_json::from_value(d).ok());
+        let mut named = vec![&p.competent];
+        named.extend(current.as_ref().map(|c| &c.competent));
+        for competent in named {
+            let allowed = match competent {
+                catalogue::Competent::Agency(agency_code) => {
+                    match crate::store::agency::find_by_code(tx, agency_code).await? {
+                        Some(agency) => staff.has_role_in_agency(agency, "agency_admin"),
+                        None => false,
+                    }
+                }
+                catalogue::Competent::Level(_) => false,
+            };
+            if !allowed {
+                return Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    "administrators of the competent agency only (procedures shared by a level: system administrators)",
+                ));
+            }
+        }
+    }
+    let unknown = app::catalogue::unknown_agencies(tx, std::slice::from_ref(&p)).await?;
+    if !unknown.is_empty() {
+        return Err(ApiError::validation(
+            unknown
+                .into_iter()
+                .map(|x| FieldError::new(format!("body{}", x.path.trim_start_matches("[0]")), x.code, x.message))
+                .collect(),
+        ));
+    }
+    app::catalogue::publish(tx, (ActorKind::Staff, &staff.id.to_string()), std::slice::from_ref(&p)).await?;
+    let version: i32 = sqlx::query_scalar("SELECT current_version FROM procedure WHERE code = $1")
+        .bind(&code)
+        .fetch_one(&mut **tx)
+        .await?;
+    let body = idem::to_json(&ProcedureDocument {
+        version,
+        procedure: serde_json::to_value(&p).map_err(|e| ApiError::Internal(e.into()))?,
+    })?;
+    g.finish(200, &body).await?;
+    Ok(idem::answer(200, body))
+}
+
 /// The procedure's declaration (tờ khai) as a blank A4 PDF to print and fill in by hand, generated from its e-form
 /// (every field in order, required ones marked). Anyone may download it.
 #[utoipa::path(get, path = "/api/v1/procedures/{code}/to-khai.pdf", tag = "catalogue", params(("code" = String, Path)),

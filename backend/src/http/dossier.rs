@@ -198,7 +198,23 @@ pub async fn act(
         Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
         Begun::Fresh(g) => g,
     };
-    let id = uc::act(&mut g.tx, &caller, id, &req).await?;
+    let generated = if req.generate_result {
+        if !matches!(req.action.as_str(), "approve" | "issue_result") {
+            return Err(ApiError::field("body.generate_result", "not_allowed", "only with approve or issue_result"));
+        }
+        let (doc, component_code, file_name) =
+            crate::app::documents::result_document(&mut g.tx, &caller, id, &state.config.public_url).await?;
+        let bytes =
+            crate::pdf::render(move || crate::pdf::forms::result_document(&doc)).await.map_err(ApiError::Internal)?;
+        let object = state.objects.put(&bytes).await.map_err(|e| {
+            tracing::error!(error = %e, "generated result not stored");
+            ApiError::new(ErrorCode::ServiceUnavailable, "the file store is unavailable").with_retry_after(30)
+        })?;
+        Some(uc::InlineFile { component_code, file_name, kind: "pdf".into(), object })
+    } else {
+        None
+    };
+    let id = uc::act(&mut g.tx, &caller, id, &req, generated).await?;
     let body = idem::to_json(&uc::view_unaudited(&mut g.tx, &caller, id).await?)?;
     g.finish(200, &body).await?;
     Ok(idem::answer(200, body))

@@ -130,7 +130,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::set_roles))
         .routes(routes!(admin::disable_staff))
         .routes(routes!(catalogue::search))
-        .routes(routes!(catalogue::get))
+        .routes(routes!(catalogue::get, catalogue::publish))
         .routes(routes!(catalogue::declaration_pdf))
         .routes(routes!(catalogue::export))
         .routes(routes!(catalogue::import))

@@ -435,3 +435,59 @@ async fn a_procedures_declaration_prints_from_its_e_form() {
     }
     expect_error(app.get("/api/v1/procedures/9.999999/to-khai.pdf").await, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn an_agency_administrator_publishes_their_own_procedure_with_every_problem_named() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let justice_admin = app.staff_session("stp.quantri").await;
+    let ward_admin = app.staff_session("hacthanh.quantri").await;
+    let system_admin = app.staff_session("tinh.quantri").await;
+    let doc = app.procedure("2.000488").await; // Phiếu lý lịch tư pháp: Sở Tư pháp (H56.14)
+    let before = version_of(&app, "2.000488").await;
+
+    // The workflow no longer adds up, and a field key is bad: both are named, nothing is published.
+    let mut bad = doc.clone();
+    bad["workflow"][1]["hours"] = json!(57);
+    bad["form"]["fields"][0]["key"] = json!("Họ tên");
+    let err =
+        expect_error(app.put_as(&justice_admin, "/api/v1/procedures/2.000488", &bad).await, 422, "validation_failed")
+            .await;
+    let fields: Vec<&str> =
+        err["details"].as_array().into_iter().flatten().filter_map(|d| d["field"].as_str()).collect();
+    assert!(fields.iter().any(|f| f.starts_with("body.workflow")), "{err}");
+    assert!(fields.iter().any(|f| f.starts_with("body.form.fields[0]")), "{err}");
+    // A wrong type is named by its path too.
+    let mut typo = doc.clone();
+    typo["workflow"][0]["hours"] = json!("bốn");
+    let err =
+        expect_error(app.put_as(&justice_admin, "/api/v1/procedures/2.000488", &typo).await, 422, "validation_failed")
+            .await;
+    assert!(err["details"][0]["field"].as_str().unwrap_or_default().starts_with("body.workflow[0]"), "{err}");
+    assert_eq!(version_of(&app, "2.000488").await, before);
+
+    // A valid change: a new version, which the catalogue then serves.
+    let mut good = doc.clone();
+    good["workflow"][1]["hours"] = json!(52);
+    good["workflow"][2]["hours"] = json!(12);
+    let res = app.put_as(&justice_admin, "/api/v1/procedures/2.000488", &good).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(version_of(&app, "2.000488").await, before + 1);
+    assert_eq!(app.procedure("2.000488").await["workflow"][2]["hours"], 12);
+
+    // Not another agency's procedure, not a shared commune-level one, not by taking it over.
+    expect_error(app.put_as(&ward_admin, "/api/v1/procedures/2.000488", &good).await, 403, "forbidden").await;
+    let commune = app.procedure("1.004873").await;
+    expect_error(app.put_as(&ward_admin, "/api/v1/procedures/1.004873", &commune).await, 403, "forbidden").await;
+    let mut taken = app.procedure("1.009946").await; // Sở Xây dựng's
+    taken["competent"] = json!({"agency": "H56.14"});
+    expect_error(app.put_as(&justice_admin, "/api/v1/procedures/1.009946", &taken).await, 403, "forbidden").await;
+    // The system administrator publishes shared ones.
+    let mut shared = commune.clone();
+    shared["legal_basis"] = json!(["Luật Hộ tịch năm 2014", "Nghị định số 123/2015/NĐ-CP"]);
+    assert_eq!(app.put_as(&system_admin, "/api/v1/procedures/1.004873", &shared).await.status(), 200);
+    let err =
+        expect_error(app.put_as(&system_admin, "/api/v1/procedures/1.000656", &shared).await, 422, "validation_failed")
+            .await;
+    assert_eq!(err["details"][0]["field"], "body.code");
+}

@@ -493,3 +493,90 @@ async fn an_attachment_is_shown_inline_only_in_our_own_pages() {
     // A bad flag is a clear 400, not a silent download.
     expect_error(app.get_as(&clerk, &format!("{file}?inline=maybe")).await, 400, "bad_request").await;
 }
+
+#[tokio::test]
+async fn the_leader_approves_with_a_result_written_from_the_procedures_layout() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let officer = app.staff_session("hacthanh.tuphap").await;
+    let leader = app.staff_session("hacthanh.chutich").await;
+    let citizen = app.citizen_session("001090012345", "Nguyễn Văn An").await;
+    let procedure = app.procedure("1.004873").await; // its KQ01 has a layout
+    let agency = app.agency_id("H56.101").await;
+    let upload = app.upload_pdf(&citizen, "tờ khai.pdf").await;
+    let mut form = valid_answers(&procedure["form"]);
+    form["muc_dich"] = json!("Để đăng ký kết hôn tại Ủy ban nhân dân phường Hạc Thành");
+    let res = app
+        .post_as(
+            &citizen,
+            "/api/v1/dossiers",
+            &json!({"procedure_code": "1.004873", "agency_id": agency, "form": form,
+                    "attachments": [{"upload_id": upload, "component_code": "TP01"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let d: Value = res.json().await.expect("json");
+    let d = act_ok(&app, &clerk, &d, "accept", json!({})).await;
+    let d = act_ok(&app, &clerk, &d, "hand_over", json!({})).await;
+    let d = act_ok(&app, &officer, &d, "submit_for_approval", json!({})).await;
+    // Only with an approval or a result.
+    let err = expect_error(
+        super::dossiers::act(&app, &leader, &d, "send_back", json!({"reason": "Xem lại", "generate_result": true}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(err["details"][0]["field"], "body.generate_result");
+    let d = act_ok(&app, &leader, &d, "approve", json!({"generate_result": true})).await;
+    let result =
+        d["attachments"].as_array().into_iter().flatten().find(|a| a["role"] == "result").expect("a result").clone();
+    assert_eq!((result["component_code"].as_str(), result["kind"].as_str()), (Some("KQ01"), Some("pdf")));
+    let code = d["code"].as_str().unwrap_or_default().to_owned();
+
+    // The citizen downloads it: the layout filled with their answers, signed by the leader, with the lookup QR.
+    let file = format!(
+        "/api/v1/dossiers/{}/attachments/{}",
+        d["id"].as_str().unwrap_or_default(),
+        result["id"].as_str().unwrap_or_default()
+    );
+    let bytes = get_any(&app, &citizen, &file).await;
+    let lookup = format!("{}/tra-cuu?ma={code}", app.base_url);
+    let text = check(
+        &bytes,
+        "ket-qua-KQ01",
+        A4,
+        Some(&lookup),
+        &[
+            "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+            "Nguyễn Văn An",
+            "15/01/1990",
+            "Chưa đăng ký kết hôn với ai",
+            "Để đăng ký kết hôn tại Ủy ban nhân dân phường Hạc Thành",
+            "Ủy ban nhân dân phường Hạc Thành xác nhận",
+            "Đặng Văn Thắng",
+            &code,
+        ],
+    );
+    assert!(!text.contains("{{"), "every placeholder is filled:\n{text}");
+
+    // A procedure without a layout: the result is attached by hand.
+    let counter = long_named_dossier(&app, &clerk).await;
+    let counter = act_ok(&app, &clerk, &counter, "hand_over", json!({})).await;
+    let counter = act_ok(&app, &officer, &counter, "hand_over", json!({})).await;
+    let counter = act_ok(&app, &officer, &counter, "submit_for_approval", json!({})).await;
+    let err = expect_error(
+        super::dossiers::act(&app, &leader, &counter, "approve", json!({"generate_result": true})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(err["details"][0]["code"], "no_layout");
+}
+
+async fn get_any(app: &TestApp, s: &Session, path: &str) -> Vec<u8> {
+    let res = app.get_as(s, path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    res.bytes().await.expect("bytes").to_vec()
+}

@@ -777,7 +777,14 @@ export interface paths {
         };
         /** One procedure's current version: everything a citizen needs before starting, and its e-form and workflow. */
         get: operations["get"];
-        put?: never;
+        /**
+         * Publishes a new version of one procedure (or its first version), e.g. after editing its e-form or workflow in
+         *     the desk. The body is the procedure document as `GET /api/v1/procedures/{code}` returns it under `procedure`.
+         *     Agency administrators publish the procedures their own agency is competent for (`competent.agency` is its
+         *     QĐ 20 code); procedures defined by agency level (every commune, say) are shared and published by system
+         *     administrators. Every problem is reported at once under `body.<path>`; dossiers already filed keep their version.
+         */
+        put: operations["publish"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1140,6 +1147,11 @@ export interface components {
             attachments?: components["schemas"]["AttachmentRef"][];
             /** @description Return result: `in_person` or `post`. */
             delivery?: string | null;
+            /**
+             * @description Approve, issue result: the system writes the result document from the procedure's result layout and
+             *     attaches it (besides any `attachments`).
+             */
+            generate_result?: boolean;
         };
         AgencyDto: {
             /** Format: uuid */
@@ -4615,6 +4627,59 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    publish: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key": string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedureDocument"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid procedure; `details[].field` is `body.<path>` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
