@@ -72,6 +72,9 @@ step "frontend: unit tests"
 step "frontend: build"
 (cd frontend && npm run --silent build >"$TMP/frontend-build.log" 2>&1) || { cat "$TMP/frontend-build.log"; exit 1; }
 
+step "frontend: JavaScript of the citizen pages within 150 KB gzipped"
+(cd frontend && node scripts/js-size.mjs)
+
 step "browser tests in Chromium (smoke, citizen journey) against the whole system and its stand-ins"
 psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qc "CREATE DATABASE motcua_browser"
 export MOTCUA_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/motcua_browser"

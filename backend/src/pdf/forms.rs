@@ -244,7 +244,7 @@ struct Sizes {
 
 fn sizes(l: &Layout) -> Sizes {
     if l.page_size().width_mm < 160.0 {
-        Sizes { head: 9.0, body: 10.0, title: 11.5, small: 8.0 }
+        Sizes { head: 9.0, body: 10.0, title: 11.0, small: 8.0 }
     } else {
         Sizes { head: 12.0, body: 13.0, title: 14.0, small: 10.0 }
     }

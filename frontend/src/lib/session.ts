@@ -80,8 +80,7 @@ export function codeForStatus(status: number): string {
 }
 
 /**
- * The JSON error body; when it cannot be read (the backend currently labels error bodies
- * `content-encoding: br|gzip` without compressing them, so browsers fail to decode them), an
+ * The JSON error body; when it cannot be read (a proxy's HTML error page, a cut connection), an
  * equivalent body from the status alone.
  */
 export async function errorBody(res: Response): Promise<unknown> {

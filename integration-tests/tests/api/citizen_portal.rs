@@ -252,3 +252,55 @@ async fn each_event_reaches_the_applicant_once_by_email_sms_and_in_app() {
     let (_, mail) = sim.call("GET", "/_sim/mail", None).await;
     assert_eq!(mail.as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test]
+async fn an_apology_and_the_result_reach_the_applicant_once_each_with_the_new_date_and_a_link() {
+    let (app, sim) = TestApp::spawn_with_sim(|_| {}).await;
+    app.seed().await;
+    let an = app.citizen_session("001090012345", "Nguyễn Văn An").await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let officer = app.staff_session("hacthanh.tuphap").await;
+    let leader = app.staff_session("hacthanh.chutich").await;
+    let d = submitted(&app, &an).await;
+    let d = act_ok(&app, &clerk, &d, "accept", json!({})).await;
+    let d = act_ok(&app, &clerk, &d, "hand_over", json!({})).await;
+    let d = act_ok(&app, &officer, &d, "submit_for_approval", json!({})).await;
+    let due = time::OffsetDateTime::parse(
+        d["due_at"].as_str().unwrap_or_default(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("due_at");
+    let new_due = due + time::Duration::days(5);
+    let rfc = new_due.format(&time::format_description::well_known::Rfc3339).expect("rfc3339");
+    let d = act_ok(&app, &leader, &d, "apologise", json!({"reason": "Cần xác minh thêm", "new_due_at": rfc})).await;
+    let d = act_ok(&app, &leader, &d, "approve", json!({"generate_result": true})).await;
+    let _ = act_ok(&app, &clerk, &d, "return_result", json!({"delivery": "online"})).await;
+    app.drain_notifications().await;
+    app.drain_notifications().await;
+
+    let code = d["code"].as_str().unwrap_or_default();
+    let (_, mail) = sim.call("GET", "/_sim/mail", None).await;
+    let subjects: Vec<&str> = mail.as_array().into_iter().flatten().filter_map(|m| m["subject"].as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            format!("Hồ sơ {code} đã được tiếp nhận"),
+            format!("Hồ sơ {code}: xin lỗi và hẹn lại ngày trả kết quả"),
+            format!("Hồ sơ {code} đã có kết quả"),
+        ],
+        "one e-mail per event; internal steps and the return are not events"
+    );
+    let local = new_due.to_offset(time::UtcOffset::from_hms(7, 0, 0).expect("offset"));
+    let day = format!("{:02}/{:02}/{}", local.day(), u8::from(local.month()), local.year());
+    let apology = mail[1]["text"].as_str().unwrap_or_default();
+    assert!(apology.contains(&day) && apology.contains("Cần xác minh thêm"), "{apology}");
+    let result = mail[2]["text"].as_str().unwrap_or_default();
+    assert!(result.contains(&format!("{}/ho-so/{}", app.base_url, id(&d))), "{result}");
+    let (_, sms) = sim.call("GET", "/_sim/sms", None).await;
+    let texts: Vec<&str> = sms.as_array().into_iter().flatten().filter_map(|m| m["message"].as_str()).collect();
+    assert_eq!(texts.len(), 3, "{sms}");
+    assert!(texts.iter().all(|t| t.contains(code)), "{texts:?}");
+    let inbox: Value = app.get_as(&an, "/api/v1/me/notifications").await.json().await.expect("json");
+    let events: Vec<&str> = inbox.as_array().into_iter().flatten().filter_map(|n| n["event"].as_str()).collect();
+    assert_eq!(events, ["co_ket_qua", "hen_lai", "tiep_nhan"]);
+}
