@@ -26,6 +26,10 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     // 2026 is the first year this system runs; keep it so dossiers received then keep their deadlines.
     crate::store::calendar::ensure_years(&mut tx, 2026.min(this_year)..=this_year + 1).await?;
     tx.commit().await?;
+    let filled = crate::app::dossier::backfill_processing_days(pool).await?;
+    if filled > 0 {
+        tracing::info!(dossiers = filled, "processing days filled in for the reports");
+    }
     Ok(())
 }
 

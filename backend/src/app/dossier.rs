@@ -1511,12 +1511,19 @@ pub async fn act(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
+    // The reports average the working days from the clock's start to the result (pauses included: the
+    // applicant waited through them too).
+    let processing_days = match (action, d.clock_started_at) {
+        (Action::Approve | Action::IssueResult, Some(start)) => Some(processing_days(&calendar, start, now)),
+        _ => None,
+    };
 
     sqlx::query(
         "UPDATE dossier SET state = $2, resume_to = $3, version = version + 1, current_step = $4, current_unit_id = $5,
                 assignee_id = $6, received_at = $7, clock_started_at = $8, due_at = $9, original_due_at = $10,
                 paused_at = $11, remaining_minutes = $12, apologies = $13, finished_at = $14, returned_at = $15,
-                payment_state = $16, paused_due_at = $17, updated_at = now()
+                payment_state = $16, paused_due_at = $17, processing_days = coalesce($18, processing_days),
+                updated_at = now()
           WHERE id = $1",
     )
     .bind(id)
@@ -1536,6 +1543,7 @@ pub async fn act(
     .bind(d.returned_at)
     .bind(&d.payment_state)
     .bind(d.paused_due_at)
+    .bind(processing_days)
     .execute(&mut **tx)
     .await?;
     let seq: i32 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) + 1 FROM dossier_action WHERE dossier_id = $1")
@@ -1566,6 +1574,52 @@ pub async fn act(
     )
     .await?;
     Ok(id)
+}
+
+/// Working days (two decimals) from `start` to `end` on the agency's calendar.
+pub fn processing_days(calendar: &WorkingCalendar, start: OffsetDateTime, end: OffsetDateTime) -> f64 {
+    let minutes = calendar.working_minutes_between(local(start), local(end)).max(0);
+    (minutes as f64 / calendar.hours.minutes_per_day() as f64 * 100.0).round() / 100.0
+}
+
+/// Fills `processing_days` for finished dossiers that lack it (received before the reports kept it, or loaded in
+/// bulk), a batch at a time. Returns how many.
+pub async fn backfill_processing_days(pool: &sqlx::PgPool) -> anyhow::Result<u64> {
+    let mut done = 0;
+    let mut calendars = std::collections::HashMap::new();
+    loop {
+        let mut tx = pool.begin().await?;
+        let rows: Vec<(Uuid, Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
+            "SELECT id, agency_id, clock_started_at, finished_at FROM dossier
+              WHERE processing_days IS NULL AND state IN ('result_ready', 'returned')
+                AND clock_started_at IS NOT NULL AND finished_at IS NOT NULL
+              LIMIT 5000",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(done);
+        }
+        let (mut ids, mut days) = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
+        for (id, agency, start, end) in &rows {
+            if !calendars.contains_key(agency) {
+                calendars.insert(*agency, clock::calendar_for(&mut tx, *agency).await?);
+            }
+            ids.push(*id);
+            days.push(processing_days(&calendars[agency], *start, *end));
+        }
+        sqlx::query(
+            "UPDATE dossier d SET processing_days = x.days::numeric
+               FROM unnest($1::uuid[], $2::float8[]) AS x(id, days) WHERE d.id = x.id",
+        )
+        .bind(&ids)
+        .bind(&days)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        done += rows.len() as u64;
+    }
 }
 
 // ---------------------------------------------------------------- read

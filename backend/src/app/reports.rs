@@ -1,13 +1,17 @@
-//! Counters and the national indicators for an agency (with or without its sub-agencies) and a period, and the
-//! dossiers behind every counter (so an auditor can check any figure).
+//! Counters and the national indicators for an agency (with or without its sub-agencies) and a period, broken
+//! down by agency, unit, procedure, field, channel or period, and the dossiers behind every counter (so an
+//! auditor can check any figure).
 //!
-//! One table of named predicates ([`COUNTERS`]) serves both the counts (`count(*) FILTER (WHERE ...)`) and the
-//! drill-down lists (`WHERE ...`): a figure and its list cannot disagree. Periods are half-open `[from, to)`.
-//! Timeliness is judged against the appointment first given to the applicant (`original_due_at` when an apology
-//! moved it): an apology does not turn a late dossier into an on-time one; supplement pauses do move it (the
-//! clock really stopped).
+//! The figures come from two tables kept by triggers in the transaction of every change (migration 18): one row
+//! of facts per dossier (`report_fact`), and day counters (`report_daily`) that the facts contribute to. A report
+//! sums day rows over the period ([`FLOWS`]) and counts the facts of the dossiers open at its end ([`STOCKS`]), so
+//! it costs the same with two million dossiers as with two hundred. The drill-down lists select facts with the
+//! same SQL function (`report_row`) that fills the day counters, or the same [`STOCKS`] predicate: a figure and its
+//! list cannot disagree. Periods are half-open `[from, to)` of Vietnam days. Timeliness is judged against the
+//! appointment first given to the applicant (`original_due_at` when an apology moved it): an apology does not turn
+//! a late dossier into an on-time one; supplement pauses do move it (the clock really stopped).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -15,109 +19,189 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        calendar::to_local,
         catalogue::{OnlineLevel, Procedure},
         indicators::Counters,
     },
     http::error::ApiError,
 };
 
-/// `$1` from, `$2` to; the row is `d` (a dossier in scope) with `promised` = the first appointment.
-pub const COUNTERS: [(&str, &str); 25] = [
-    ("received", "d.received_at >= $1 AND d.received_at < $2"),
-    ("received_counter", "d.received_at >= $1 AND d.received_at < $2 AND d.channel = 1"),
-    ("received_online", "d.received_at >= $1 AND d.received_at < $2 AND d.channel = 2"),
-    ("received_post", "d.received_at >= $1 AND d.received_at < $2 AND d.channel = 3"),
-    ("awaiting_reception", "d.state = 'submitted' AND d.submitted_at < $2"),
-    ("refused", "d.state = 'refused' AND d.finished_at >= $1 AND d.finished_at < $2"),
-    ("withdrawn", "d.state = 'withdrawn' AND d.finished_at >= $1 AND d.finished_at < $2"),
-    ("stopped", "d.state = 'stopped' AND d.finished_at >= $1 AND d.finished_at < $2"),
-    ("finished_early", "FINISHED AND d.finished_at <= d.promised AND LOCAL(d.finished_at) < LOCAL(d.promised)"),
-    ("finished_on_time", "FINISHED AND d.finished_at <= d.promised AND LOCAL(d.finished_at) = LOCAL(d.promised)"),
-    ("finished_late", "FINISHED AND d.finished_at > d.promised"),
-    ("in_progress_on_time", "OPEN AND d.paused_at IS NULL AND d.promised >= LEAST($2, now())"),
-    ("in_progress_late", "OPEN AND d.paused_at IS NULL AND d.promised < LEAST($2, now())"),
-    ("paused", "OPEN AND d.paused_at IS NOT NULL"),
-    ("returned", "d.returned_at >= $1 AND d.returned_at < $2"),
-    ("with_fee", "d.received_at >= $1 AND d.received_at < $2 AND d.fees_total > 0"),
-    ("paid_online", "d.received_at >= $1 AND d.received_at < $2 AND d.payment_state = 'paid_online'"),
-    (
-        "with_digitised_components",
-        "d.received_at >= $1 AND d.received_at < $2
-         AND EXISTS (SELECT 1 FROM attachment a WHERE a.dossier_id = d.id AND a.role = 'component')",
-    ),
-    (
-        "reusing_documents",
-        "d.received_at >= $1 AND d.received_at < $2
-         AND EXISTS (SELECT 1 FROM attachment a WHERE a.dossier_id = d.id AND a.reused_from IS NOT NULL)",
-    ),
-    ("using_population_data", "d.received_at >= $1 AND d.received_at < $2 AND d.population_verified"),
-    (
-        "synced",
-        "d.received_at >= $1 AND d.received_at < $2
-         AND EXISTS (SELECT 1 FROM outbox o WHERE o.dossier_id = d.id)
-         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dossier_id = d.id AND o.status <> 'delivered')",
-    ),
-    (
-        "with_electronic_result",
-        "FINISHED AND EXISTS (SELECT 1 FROM attachment a WHERE a.dossier_id = d.id AND a.role = 'result')",
-    ),
-    (
-        "ratings",
-        "EXISTS (SELECT 1 FROM dossier_rating r WHERE r.dossier_id = d.id AND r.rated_at >= $1 AND r.rated_at < $2)",
-    ),
-    (
-        "negative_ratings",
-        "EXISTS (SELECT 1 FROM dossier_rating r WHERE r.dossier_id = d.id AND r.rated_at >= $1 AND r.rated_at < $2
-                 AND r.score <= 2)",
-    ),
-    (
-        "complaints",
-        "EXISTS (SELECT 1 FROM feedback f WHERE f.dossier_id = d.id AND f.kind = 'kien_nghi'
-                 AND f.created_at >= $1 AND f.created_at < $2)",
-    ),
+/// The counters that flow: each is summed from `report_daily` over the days of the period, and counts the
+/// dossiers whose `anchor` day (received, finished, returned, rated, complained) falls in it. What a dossier
+/// contributes is decided in one place, the SQL function `report_row()` (migration 18), which the drill-down
+/// lists use too.
+pub const FLOWS: [(&str, &str); 23] = [
+    ("received", "received"),
+    ("received_counter", "received"),
+    ("received_online", "received"),
+    ("received_post", "received"),
+    ("with_fee", "received"),
+    ("paid_online", "received"),
+    ("with_digitised_components", "received"),
+    ("reusing_documents", "received"),
+    ("using_population_data", "received"),
+    ("synced", "received"),
+    ("refused", "finished"),
+    ("withdrawn", "finished"),
+    ("stopped", "finished"),
+    ("finished_early", "finished"),
+    ("finished_on_time", "finished"),
+    ("finished_late", "finished"),
+    ("with_electronic_result", "finished"),
+    ("processed", "finished"),
+    ("returned", "returned"),
+    ("ratings", "rated"),
+    ("negative_ratings", "rated"),
+    ("rating_sum", "rated"),
+    ("complaints", "complained"),
 ];
 
-/// Expands the shorthands of [`COUNTERS`].
-fn predicate(p: &str) -> String {
+/// The counters that are a state at the end of the period (`$2`), over the facts `f` of the dossiers open then.
+pub const STOCKS: [(&str, &str); 4] = [
+    ("awaiting_reception", "f.state = 'submitted' AND f.submitted_at < $2"),
+    ("in_progress_on_time", "OPEN AND NOT f.paused AND f.promised >= LEAST($2, now())"),
+    ("in_progress_late", "OPEN AND NOT f.paused AND f.promised < LEAST($2, now())"),
+    ("paused", "OPEN AND f.paused"),
+];
+
+/// Expands `OPEN` in [`STOCKS`]: received before the end, not finished by then, with an appointment.
+fn stock_predicate(p: &str) -> String {
     p.replace(
-        "FINISHED",
-        "d.state IN ('result_ready', 'returned') AND d.finished_at >= $1 AND d.finished_at < $2 AND d.promised IS NOT NULL",
-    )
-    .replace(
         "OPEN",
-        "d.received_at < $2 AND (d.finished_at IS NULL OR d.finished_at >= $2)
-         AND d.state NOT IN ('submitted', 'refused', 'withdrawn', 'stopped') AND d.promised IS NOT NULL",
+        "f.received_at < $2 AND (f.finished_at IS NULL OR f.finished_at >= $2)
+         AND f.state NOT IN ('submitted', 'refused', 'withdrawn', 'stopped') AND f.promised IS NOT NULL",
     )
-    // The calendar date in Vietnam (UTC+7, no DST).
-    .replace("LOCAL(d.finished_at)", "((d.finished_at AT TIME ZONE 'UTC') + interval '7 hours')::date")
-    .replace("LOCAL(d.promised)", "((d.promised AT TIME ZONE 'UTC') + interval '7 hours')::date")
 }
 
-/// The dossiers of an agency (and its sub-agencies when asked), with the first appointment as `promised`.
+/// `$3` the agency and, when `$4`, its sub-agencies.
 const SCOPE: &str = "WITH RECURSIVE scope(id) AS (
         SELECT $3::uuid
-        UNION ALL SELECT a.id FROM agency a JOIN scope s ON a.parent_id = s.id WHERE $4)
-    , d AS (SELECT dd.*, COALESCE(dd.original_due_at, dd.due_at, dd.paused_due_at) AS promised
-              FROM dossier dd WHERE dd.agency_id IN (SELECT id FROM scope))";
+        UNION ALL SELECT a.id FROM agency a JOIN scope s ON a.parent_id = s.id WHERE $4)";
+
+/// The facts that may count as open at `$2`: not finished, or finished after it (two index scans).
+const OPEN_FACTS: &str = "(SELECT * FROM report_fact WHERE agency_id IN (SELECT id FROM scope) AND finished_at IS NULL
+         UNION ALL
+         SELECT * FROM report_fact WHERE agency_id IN (SELECT id FROM scope) AND finished_at >= $2)";
 
 pub struct Scope {
     pub agency_id: Uuid,
     pub include_sub_agencies: bool,
+    /// Local midnights: the period is `[from, to)`.
     pub from: OffsetDateTime,
     pub to: OffsetDateTime,
 }
 
+/// How a report is broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Agency,
+    Unit,
+    Procedure,
+    Field,
+    Channel,
+    Day,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Dimension {
+    /// The grouping key over `report_daily` (`r`) and over `report_fact` (`f`, `None` for time buckets: the
+    /// end-of-period states are not split by day).
+    fn keys(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Dimension::Agency => ("r.agency_id::text", Some("f.agency_id::text")),
+            Dimension::Unit => {
+                ("r.unit_id::text", Some("coalesce(f.unit_id, '00000000-0000-0000-0000-000000000000')::text"))
+            }
+            Dimension::Procedure => ("r.procedure_code", Some("f.procedure_code")),
+            Dimension::Field => ("r.field_code", Some("f.field_code")),
+            Dimension::Channel => ("r.channel::text", Some("f.channel::text")),
+            Dimension::Day => ("to_char(r.day, 'YYYY-MM-DD')", None),
+            Dimension::Month => ("to_char(r.day, 'YYYY-MM')", None),
+            Dimension::Quarter => ("to_char(r.day, 'YYYY-\"Q\"Q')", None),
+            Dimension::Year => ("to_char(r.day, 'YYYY')", None),
+        }
+    }
+}
+
+/// One group of a breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Group {
+    /// The agency/unit id, procedure/field code, channel (1, 2, 3) or period (`2026-03-02`, `2026-03`,
+    /// `2026-Q1`, `2026`).
+    pub key: String,
+    /// Its Vietnamese name.
+    pub label: String,
+    pub counters: Counters,
+}
+
+fn flow_columns() -> String {
+    let mut cols: Vec<String> = FLOWS.iter().map(|(k, _)| format!("coalesce(sum(r.{k}), 0)::bigint AS {k}")).collect();
+    cols.push("coalesce(sum(r.processing_days), 0)::float8 AS processing_days".into());
+    cols.join(", ")
+}
+
+fn stock_columns() -> String {
+    STOCKS
+        .iter()
+        .map(|(k, p)| format!("count(*) FILTER (WHERE {}) AS {k}", stock_predicate(p)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Counters from one row holding the [`FLOWS`] sums (and `processing_days`) and, when present, the [`STOCKS`].
+fn counters_of(row: &sqlx::postgres::PgRow) -> Result<Counters, ApiError> {
+    use sqlx::Row;
+    let get = |k: &str| -> i64 { row.try_get::<i64, _>(k).unwrap_or(0) };
+    let ratings = get("ratings");
+    let processed = get("processed");
+    let days: f64 = row.try_get("processing_days").unwrap_or(0.0);
+    let round2 = |x: f64| (x * 100.0).round() / 100.0;
+    Ok(Counters {
+        received: get("received"),
+        received_counter: get("received_counter"),
+        received_online: get("received_online"),
+        received_post: get("received_post"),
+        awaiting_reception: get("awaiting_reception"),
+        refused: get("refused"),
+        withdrawn: get("withdrawn"),
+        stopped: get("stopped"),
+        finished_early: get("finished_early"),
+        finished_on_time: get("finished_on_time"),
+        finished_late: get("finished_late"),
+        in_progress_on_time: get("in_progress_on_time"),
+        in_progress_late: get("in_progress_late"),
+        paused: get("paused"),
+        returned: get("returned"),
+        with_fee: get("with_fee"),
+        paid_online: get("paid_online"),
+        with_digitised_components: get("with_digitised_components"),
+        reusing_documents: get("reusing_documents"),
+        using_population_data: get("using_population_data"),
+        synced: get("synced"),
+        with_electronic_result: get("with_electronic_result"),
+        ratings,
+        negative_ratings: get("negative_ratings"),
+        average_rating: (ratings > 0).then(|| round2(get("rating_sum") as f64 / ratings as f64)),
+        complaints: get("complaints"),
+        average_processing_days: (processed > 0).then(|| round2(days / processed as f64)),
+        procedures: 0,
+        procedures_online: 0,
+    })
+}
+
 /// Every counter for the scope.
 pub async fn counters(db: &PgPool, s: &Scope) -> Result<Counters, ApiError> {
-    let mut sql = format!("{SCOPE} SELECT ");
-    for (i, (key, p)) in COUNTERS.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("count(*) FILTER (WHERE {}) AS {key}", predicate(p)));
-    }
-    sql.push_str(" FROM d");
+    let sql = format!(
+        "{SCOPE}
+         SELECT * FROM
+           (SELECT {} FROM report_daily r
+             WHERE r.agency_id IN (SELECT id FROM scope) AND r.day >= vn_day($1) AND r.day < vn_day($2)) flows,
+           (SELECT {} FROM {OPEN_FACTS} f) stocks",
+        flow_columns(),
+        stock_columns()
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(s.from)
         .bind(s.to)
@@ -125,84 +209,103 @@ pub async fn counters(db: &PgPool, s: &Scope) -> Result<Counters, ApiError> {
         .bind(s.include_sub_agencies)
         .fetch_one(db)
         .await?;
-    use sqlx::Row;
-    let get = |k: &str| -> Result<i64, ApiError> { Ok(row.try_get::<i64, _>(k)?) };
-    let mut c = Counters {
-        received: get("received")?,
-        received_counter: get("received_counter")?,
-        received_online: get("received_online")?,
-        received_post: get("received_post")?,
-        awaiting_reception: get("awaiting_reception")?,
-        refused: get("refused")?,
-        withdrawn: get("withdrawn")?,
-        stopped: get("stopped")?,
-        finished_early: get("finished_early")?,
-        finished_on_time: get("finished_on_time")?,
-        finished_late: get("finished_late")?,
-        in_progress_on_time: get("in_progress_on_time")?,
-        in_progress_late: get("in_progress_late")?,
-        paused: get("paused")?,
-        returned: get("returned")?,
-        with_fee: get("with_fee")?,
-        paid_online: get("paid_online")?,
-        with_digitised_components: get("with_digitised_components")?,
-        reusing_documents: get("reusing_documents")?,
-        using_population_data: get("using_population_data")?,
-        synced: get("synced")?,
-        with_electronic_result: get("with_electronic_result")?,
-        ratings: get("ratings")?,
-        negative_ratings: get("negative_ratings")?,
-        complaints: get("complaints")?,
-        ..Default::default()
-    };
-    let (avg_rating,): (Option<f64>,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SCOPE} SELECT avg(r.score)::float8 FROM dossier_rating r JOIN d ON d.id = r.dossier_id
-          WHERE r.rated_at >= $1 AND r.rated_at < $2"
-    )))
-    .bind(s.from)
-    .bind(s.to)
-    .bind(s.agency_id)
-    .bind(s.include_sub_agencies)
-    .fetch_one(db)
-    .await?;
-    c.average_rating = avg_rating.map(|a| (a * 100.0).round() / 100.0);
-    c.average_processing_days = average_processing_days(db, s).await?;
+    let mut c = counters_of(&row)?;
     let (procedures, online) = catalogue_counts(db, s.agency_id).await?;
     c.procedures = procedures;
     c.procedures_online = online;
     Ok(c)
 }
 
-/// Working days from the clock's start to the result, averaged over the dossiers finished in the period (each
-/// measured on its agency's calendar; pauses are not taken out: the applicant waited through them too).
-async fn average_processing_days(db: &PgPool, s: &Scope) -> Result<Option<f64>, ApiError> {
-    let rows: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SCOPE} SELECT d.agency_id, d.clock_started_at, d.finished_at FROM d
-          WHERE {} AND d.clock_started_at IS NOT NULL",
-        predicate("FINISHED")
-    )))
-    .bind(s.from)
-    .bind(s.to)
-    .bind(s.agency_id)
-    .bind(s.include_sub_agencies)
-    .fetch_all(db)
-    .await?;
-    if rows.is_empty() {
-        return Ok(None);
+/// The counters of the scope broken down by `dim`, largest groups (by dossiers received) first.
+pub async fn breakdown(db: &PgPool, s: &Scope, dim: Dimension) -> Result<Vec<Group>, ApiError> {
+    let (flow_key, stock_key) = dim.keys();
+    let stocks = match stock_key {
+        Some(k) => format!("SELECT {k} AS key, {} FROM {OPEN_FACTS} f GROUP BY 1", stock_columns()),
+        None => "SELECT NULL::text AS key WHERE false".to_owned(),
+    };
+    let sql = format!(
+        "{SCOPE}, flows AS (
+             SELECT {flow_key} AS key, {} FROM report_daily r
+              WHERE r.agency_id IN (SELECT id FROM scope) AND r.day >= vn_day($1) AND r.day < vn_day($2) GROUP BY 1),
+         stocks AS ({stocks})
+         SELECT coalesce(flows.key, stocks.key) AS group_key, * FROM flows FULL JOIN stocks ON stocks.key = flows.key
+          ORDER BY coalesce(flows.received, 0) DESC, 1",
+        flow_columns()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(s.from)
+        .bind(s.to)
+        .bind(s.agency_id)
+        .bind(s.include_sub_agencies)
+        .fetch_all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        use sqlx::Row;
+        let key: String = row.try_get("group_key")?;
+        out.push(Group { label: String::new(), counters: counters_of(row)?, key });
     }
-    let mut tx = db.begin().await?;
-    let mut calendars = std::collections::HashMap::new();
-    let mut total = 0.0;
-    for (agency, start, end) in &rows {
-        if !calendars.contains_key(agency) {
-            calendars.insert(*agency, super::clock::calendar_for(&mut tx, *agency).await?);
+    label_groups(db, dim, &mut out).await?;
+    Ok(out)
+}
+
+/// Names for the groups' keys.
+async fn label_groups(db: &PgPool, dim: Dimension, groups: &mut [Group]) -> Result<(), ApiError> {
+    let keys: Vec<String> = groups.iter().map(|g| g.key.clone()).collect();
+    let names: Vec<(String, String)> = match dim {
+        Dimension::Agency => {
+            sqlx::query_as("SELECT id::text, name FROM agency WHERE id::text = ANY($1)")
+                .bind(&keys)
+                .fetch_all(db)
+                .await?
         }
-        let cal = &calendars[agency];
-        let minutes = cal.working_minutes_between(to_local(*start), to_local(*end)).max(0);
-        total += minutes as f64 / cal.hours.minutes_per_day() as f64;
+        Dimension::Unit => {
+            sqlx::query_as(
+                "SELECT u.id::text, u.name || ' — ' || a.name FROM unit u JOIN agency a ON a.id = u.agency_id
+              WHERE u.id::text = ANY($1)",
+            )
+            .bind(&keys)
+            .fetch_all(db)
+            .await?
+        }
+        Dimension::Procedure => {
+            sqlx::query_as(
+                "SELECT p.code, pv.name FROM procedure p
+               JOIN procedure_version pv ON pv.procedure_id = p.id AND pv.version = p.current_version
+              WHERE p.code = ANY($1)",
+            )
+            .bind(&keys)
+            .fetch_all(db)
+            .await?
+        }
+        Dimension::Field => {
+            sqlx::query_as(
+                "SELECT DISTINCT ON (field_code) field_code, field_name FROM procedure_version
+              WHERE field_code = ANY($1) ORDER BY field_code, published_at DESC",
+            )
+            .bind(&keys)
+            .fetch_all(db)
+            .await?
+        }
+        _ => Vec::new(),
+    };
+    for g in groups.iter_mut() {
+        g.label = match dim {
+            Dimension::Channel => match g.key.as_str() {
+                "1" => "Trực tiếp".into(),
+                "2" => "Trực tuyến".into(),
+                "3" => "Bưu chính".into(),
+                k => k.into(),
+            },
+            Dimension::Day => g.key.splitn(3, '-').collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("/"),
+            Dimension::Month => g.key.split_once('-').map_or(g.key.clone(), |(y, m)| format!("{m}/{y}")),
+            Dimension::Quarter => g.key.split_once("-Q").map_or(g.key.clone(), |(y, q)| format!("Quý {q}/{y}")),
+            Dimension::Year => format!("Năm {}", g.key),
+            Dimension::Unit if g.key == "00000000-0000-0000-0000-000000000000" => "Chưa phân công".into(),
+            _ => names.iter().find(|(k, _)| *k == g.key).map_or_else(|| g.key.clone(), |(_, n)| n.clone()),
+        };
     }
-    tx.commit().await?;
-    Ok(Some((total / rows.len() as f64 * 100.0).round() / 100.0))
+    Ok(())
 }
 
 /// Procedures the agency is competent for, and of those offered online.
@@ -252,14 +355,25 @@ pub struct CountedDossier {
 
 /// The dossiers behind one counter (at most 1000, oldest first), or `None` for an unknown counter.
 pub async fn dossiers(db: &PgPool, s: &Scope, counter: &str) -> Result<Option<Vec<CountedDossier>>, ApiError> {
-    let Some((_, p)) = COUNTERS.iter().find(|(k, _)| *k == counter) else { return Ok(None) };
-    let sql = format!(
-        "{SCOPE} SELECT d.id, d.code, pv.name AS procedure_name, d.state, d.channel, d.submitted_at, d.received_at,
-                d.promised, d.finished_at
-           FROM d JOIN procedure_version pv ON pv.id = d.procedure_version_id
-          WHERE {} ORDER BY d.submitted_at, d.id LIMIT 1000",
-        predicate(p)
-    );
+    let select = "SELECT d.id, d.code, pv.name AS procedure_name, d.state, d.channel, d.submitted_at, d.received_at,
+                         f.promised, f.finished_at";
+    let join = "JOIN dossier d ON d.id = f.dossier_id JOIN procedure_version pv ON pv.id = d.procedure_version_id";
+    let sql = if let Some((_, anchor)) = FLOWS.iter().find(|(k, _)| *k == counter && *k != "rating_sum") {
+        // The anchor's day in the period narrows the search (an index); report_row() decides, as for the sums.
+        format!(
+            "{SCOPE} {select} FROM report_fact f {join}
+              WHERE f.agency_id IN (SELECT id FROM scope) AND f.{anchor}_at >= $1 AND f.{anchor}_at < $2
+                AND (report_row(f, '{anchor}', 1)).{counter} > 0
+              ORDER BY d.submitted_at, d.id LIMIT 1000"
+        )
+    } else if let Some((_, p)) = STOCKS.iter().find(|(k, _)| *k == counter) {
+        format!(
+            "{SCOPE} {select} FROM {OPEN_FACTS} f {join} WHERE $1 <= $2 AND {} ORDER BY d.submitted_at, d.id LIMIT 1000",
+            stock_predicate(p)
+        )
+    } else {
+        return Ok(None);
+    };
     let rows: Vec<CountedDossier> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(s.from)
         .bind(s.to)
@@ -288,24 +402,33 @@ pub struct AgencyFigures {
 /// Every agency's figures for the period, for the public transparency page (agencies with no dossier in the
 /// period are left out).
 pub async fn by_agency(db: &PgPool, from: OffsetDateTime, to: OffsetDateTime) -> Result<Vec<AgencyFigures>, ApiError> {
-    let counted =
-        ["received", "received_online", "finished_early", "finished_on_time", "finished_late", "in_progress_late"];
-    let mut columns = String::new();
-    for key in counted {
-        let p = COUNTERS.iter().find(|(k, _)| *k == key).map(|(_, p)| *p).unwrap_or("false");
-        columns.push_str(&format!("count(*) FILTER (WHERE {}) AS {key}, ", predicate(p)));
-    }
-    let sql = format!(
-        "WITH d AS (SELECT dd.*, COALESCE(dd.original_due_at, dd.due_at, dd.paused_due_at) AS promised FROM dossier dd),
-              counted AS (SELECT d.agency_id, {columns}
-                                 (SELECT count(*) FROM dossier_rating r JOIN dossier x ON x.id = r.dossier_id
-                                   WHERE x.agency_id = d.agency_id AND r.rated_at >= $1 AND r.rated_at < $2) AS ratings,
-                                 (SELECT round(avg(r.score), 2)::float8 FROM dossier_rating r JOIN dossier x ON x.id = r.dossier_id
-                                   WHERE x.agency_id = d.agency_id AND r.rated_at >= $1 AND r.rated_at < $2) AS average_rating
-                            FROM d GROUP BY d.agency_id)
-         SELECT c.*, a.name AS agency_name FROM counted c JOIN agency a ON a.id = c.agency_id
-          WHERE c.received + c.finished_early + c.finished_on_time + c.finished_late + c.in_progress_late > 0
-          ORDER BY a.name"
-    );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(db).await?)
+    Ok(sqlx::query_as(
+        "WITH flows AS (
+             SELECT r.agency_id, sum(r.received)::bigint AS received, sum(r.received_online)::bigint AS received_online,
+                    sum(r.finished_early)::bigint AS finished_early, sum(r.finished_on_time)::bigint AS finished_on_time,
+                    sum(r.finished_late)::bigint AS finished_late, sum(r.ratings)::bigint AS ratings,
+                    sum(r.rating_sum)::bigint AS rating_sum
+               FROM report_daily r WHERE r.day >= vn_day($1) AND r.day < vn_day($2) GROUP BY 1),
+         late AS (
+             SELECT f.agency_id, count(*) AS in_progress_late
+               FROM (SELECT * FROM report_fact WHERE finished_at IS NULL
+                     UNION ALL SELECT * FROM report_fact WHERE finished_at >= $2) f
+              WHERE f.received_at < $2 AND f.state NOT IN ('submitted', 'refused', 'withdrawn', 'stopped')
+                AND NOT f.paused AND f.promised < LEAST($2, now())
+              GROUP BY 1)
+         SELECT a.id AS agency_id, a.name AS agency_name,
+                coalesce(fl.received, 0) AS received, coalesce(fl.received_online, 0) AS received_online,
+                coalesce(fl.finished_early, 0) AS finished_early, coalesce(fl.finished_on_time, 0) AS finished_on_time,
+                coalesce(fl.finished_late, 0) AS finished_late, coalesce(l.in_progress_late, 0) AS in_progress_late,
+                coalesce(fl.ratings, 0) AS ratings,
+                CASE WHEN fl.ratings > 0 THEN round(fl.rating_sum::numeric / fl.ratings, 2)::float8 END AS average_rating
+           FROM agency a LEFT JOIN flows fl ON fl.agency_id = a.id LEFT JOIN late l ON l.agency_id = a.id
+          WHERE coalesce(fl.received, 0) + coalesce(fl.finished_early, 0) + coalesce(fl.finished_on_time, 0)
+                + coalesce(fl.finished_late, 0) + coalesce(l.in_progress_late, 0) > 0
+          ORDER BY a.name",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await?)
 }

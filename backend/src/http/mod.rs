@@ -173,6 +173,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::public_statistics))
         .routes(routes!(reports::indicators_workbook))
         .routes(routes!(reports::register_pdf))
+        .routes(routes!(reports::breakdown))
         .routes(routes!(citizen::notifications))
         .routes(routes!(citizen::read_notification))
 }

@@ -139,6 +139,63 @@ pub async fn counted_dossiers(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct BreakdownQuery {
+    pub agency_id: Uuid,
+    /// First day, `yyyy-mm-dd` (Vietnam date); default: the first day of this month.
+    pub from: Option<String>,
+    /// Last day, included; default: today.
+    pub to: Option<String>,
+    /// Count the agency's sub-agencies too (default false).
+    pub include_sub_agencies: Option<bool>,
+    /// `agency`, `unit`, `procedure`, `field`, `channel`, `day`, `month`, `quarter` or `year`.
+    pub by: reports::Dimension,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Breakdown {
+    pub agency_id: Uuid,
+    pub include_sub_agencies: bool,
+    #[schema(value_type = String, format = Date)]
+    pub from: Date,
+    #[schema(value_type = String, format = Date)]
+    pub to: Date,
+    pub by: reports::Dimension,
+    /// Largest first (by dossiers received). By day, month, quarter or year the end-of-period states (in
+    /// progress, paused, waiting) are 0: they belong to the whole period.
+    pub groups: Vec<reports::Group>,
+}
+
+/// The counters of an agency (± sub-agencies) and period broken down by agency, unit, procedure, field, channel or
+/// period: the trends, comparisons and hot spots of the leaders' dashboard.
+#[utoipa::path(get, path = "/api/v1/reports/breakdown", tag = "reports", params(BreakdownQuery),
+    responses((status = 200, body = Breakdown), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn breakdown(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<BreakdownQuery>,
+) -> ApiResult<Json<Breakdown>> {
+    let rq = ReportQuery {
+        agency_id: q.agency_id,
+        from: q.from,
+        to: q.to,
+        include_sub_agencies: q.include_sub_agencies,
+        counter: None,
+    };
+    let (s, from, to) = scope(&caller, &rq)?;
+    let groups = reports::breakdown(&state.db, &s, q.by).await?;
+    Ok(Json(Breakdown {
+        agency_id: s.agency_id,
+        include_sub_agencies: s.include_sub_agencies,
+        from,
+        to,
+        by: q.by,
+        groups,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PublicPeriod {
     /// First day, `yyyy-mm-dd`; default: the first day of this month.
     pub from: Option<String>,

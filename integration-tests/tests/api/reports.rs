@@ -212,3 +212,117 @@ async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers()
     assert_eq!(figures.get_value((4, 0)), Some(&Data::String("Hồ sơ tiếp nhận".into())));
     assert_eq!(figures.get_value((4, 1)), Some(&Data::Float(8.0)));
 }
+
+/// The day counters and facts as they stand, in a stable order (to compare with a rebuild).
+async fn report_tables(app: &TestApp) -> (String, String) {
+    let daily: Option<String> = sqlx::query_scalar(
+        "SELECT string_agg(r::text, E'\\n' ORDER BY r::text) FROM report_daily r WHERE r.received <> 0 OR r.refused <> 0
+             OR r.withdrawn <> 0 OR r.stopped <> 0 OR r.finished_early <> 0 OR r.finished_on_time <> 0 OR r.finished_late <> 0
+             OR r.returned <> 0 OR r.ratings <> 0 OR r.complaints <> 0 OR r.synced <> 0 OR r.processed <> 0",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("daily");
+    let facts: Option<String> =
+        sqlx::query_scalar("SELECT string_agg(f::text, E'\\n' ORDER BY f.dossier_id) FROM report_fact f")
+            .fetch_one(&app.db)
+            .await
+            .expect("facts");
+    (daily.unwrap_or_default(), facts.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn counters_kept_change_by_change_equal_a_rebuild_and_break_down_by_channel_procedure_unit_and_month() {
+    use super::dossiers::act_ok;
+    use integration_tests::valid_answers;
+    use serde_json::json;
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let officer = app.staff_session("hacthanh.tuphap").await;
+    let leader = app.staff_session("hacthanh.chutich").await;
+    let citizen = app.citizen_session("001090012345", "Nguyễn Văn An").await;
+    // Three at the counter (one refused, one through to the result and returned), two online (one accepted,
+    // asked for a supplement; one waiting), then a rating and a complaint.
+    let returned = counter_dossier(&app, &clerk).await;
+    let refused = counter_dossier(&app, &clerk).await;
+    let _open = counter_dossier(&app, &clerk).await;
+    let _ = act_ok(&app, &clerk, &refused, "refuse", json!({"reason": "Không thuộc thẩm quyền"})).await;
+    let d = act_ok(&app, &clerk, &returned, "hand_over", json!({})).await;
+    let d = act_ok(&app, &officer, &d, "hand_over", json!({})).await;
+    let d = act_ok(&app, &officer, &d, "submit_for_approval", json!({})).await;
+    let d = act_ok(&app, &leader, &d, "approve", json!({})).await;
+    let d = act_ok(&app, &clerk, &d, "return_result", json!({"delivery": "in_person"})).await;
+    let procedure = app.procedure("1.004873").await;
+    let agency = app.agency_id("H56.101").await;
+    let mut online = Vec::new();
+    for _ in 0..2 {
+        let upload = app.upload_pdf(&citizen, "tờ khai.pdf").await;
+        let res = app
+            .post_as(
+                &citizen,
+                "/api/v1/dossiers",
+                &json!({"procedure_code": "1.004873", "agency_id": agency, "form": valid_answers(&procedure["form"]),
+                        "attachments": [{"upload_id": upload, "component_code": "TP01"}]}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        online.push(res.json::<Value>().await.expect("json"));
+    }
+    let o = act_ok(&app, &clerk, &online[0], "accept", json!({})).await;
+    let _ = act_ok(&app, &clerk, &o, "request_supplement", json!({"reason": "Thiếu", "items": ["Ảnh 4x6"]})).await;
+    app.drain_outbox().await;
+    sqlx::query(
+        "INSERT INTO feedback (dossier_id, citizen_id, kind, content) VALUES ($1::uuid, $2, 'kien_nghi', 'Giải quyết chậm quá hạn hẹn.')",
+    )
+    .bind(online[0]["id"].as_str().unwrap_or_default())
+    .bind(citizen.id)
+    .execute(&app.db)
+    .await
+    .expect("complaint");
+
+    // Change by change, the day counters came out as a rebuild from the base tables makes them.
+    let kept = report_tables(&app).await;
+    assert!(kept.0.lines().count() >= 2 && kept.1.lines().count() == 5, "the tables hold the day rows and five facts");
+    sqlx::query("SELECT report_rebuild()").execute(&app.db).await.expect("rebuild");
+    assert_eq!(kept, report_tables(&app).await, "incremental counters equal a rebuild");
+
+    let today = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).expect("offset")).date();
+    let q = format!("agency_id={agency}&from={today}&to={today}");
+    let by = |dim: &str| format!("/api/v1/reports/breakdown?{q}&by={dim}");
+    let groups = |b: &Value| b["groups"].as_array().cloned().unwrap_or_default();
+    let find = |b: &Value, key: &str| groups(b).into_iter().find(|g| g["key"] == key).unwrap_or(Value::Null);
+
+    let channels: Value = app.get_as(&leader, &by("channel")).await.json().await.expect("json");
+    let counter = find(&channels, "1");
+    assert_eq!((counter["label"].as_str(), counter["counters"]["received"].as_i64()), (Some("Trực tiếp"), Some(3)));
+    assert_eq!((counter["counters"]["refused"].as_i64(), counter["counters"]["returned"].as_i64()), (Some(1), Some(1)));
+    let web = find(&channels, "2");
+    assert_eq!((web["label"].as_str(), web["counters"]["received"].as_i64()), (Some("Trực tuyến"), Some(1)));
+    assert_eq!(
+        (web["counters"]["awaiting_reception"].as_i64(), web["counters"]["paused"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(web["counters"]["complaints"], 1);
+
+    let procedures: Value = app.get_as(&leader, &by("procedure")).await.json().await.expect("json");
+    assert_eq!(groups(&procedures)[0]["key"], "1.000894", "the biggest first");
+    assert_eq!(find(&procedures, "1.004873")["label"], "Cấp Giấy xác nhận tình trạng hôn nhân");
+    let months: Value = app.get_as(&leader, &by("month")).await.json().await.expect("json");
+    let month = format!("{:04}-{:02}", today.year(), u8::from(today.month()));
+    assert_eq!(find(&months, &month)["counters"]["received"], 4);
+    assert_eq!(find(&months, &month)["label"], format!("{:02}/{:04}", u8::from(today.month()), today.year()));
+    let units: Value = app.get_as(&leader, &by("unit")).await.json().await.expect("json");
+    let total: i64 = groups(&units).iter().filter_map(|g| g["counters"]["received"].as_i64()).sum();
+    assert_eq!(total, 4, "every received dossier is in one unit");
+    assert!(groups(&units).iter().all(|g| g["label"].as_str().is_some_and(|l| !l.is_empty())));
+
+    // The whole: the same numbers as the indicators report; the finished one has its working days.
+    let report: Value =
+        app.get_as(&leader, &format!("/api/v1/reports/indicators?{q}")).await.json().await.expect("json");
+    assert_eq!(report["counters"]["received"], 4);
+    assert!(report["counters"]["average_processing_days"].as_f64().is_some_and(|d| d >= 0.0), "{report}");
+    let _ = d;
+    expect_error(app.get_as(&clerk, &by("channel")).await, 403, "forbidden").await;
+    expect_error(app.get_as(&leader, &by("colour")).await, 400, "bad_request").await;
+}

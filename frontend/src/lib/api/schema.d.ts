@@ -889,6 +889,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The counters of an agency (± sub-agencies) and period broken down by agency, unit, procedure, field, channel or
+         *     period: the trends, comparisons and hot spots of the leaders' dashboard.
+         */
+        get: operations["breakdown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/dossiers": {
         parameters: {
             query?: never;
@@ -1224,6 +1244,21 @@ export interface components {
             sha256: string;
             checked_against_original: boolean;
         };
+        Breakdown: {
+            /** Format: uuid */
+            agency_id: string;
+            include_sub_agencies: boolean;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            by: components["schemas"]["Dimension"];
+            /**
+             * @description Largest first (by dossiers received). By day, month, quarter or year the end-of-period states (in
+             *     progress, paused, waiting) are 0: they belong to the whole period.
+             */
+            groups: components["schemas"]["Group"][];
+        };
         CalendarDayDto: {
             /**
              * Format: date
@@ -1412,6 +1447,11 @@ export interface components {
             fields: Record<string, never>;
             resent: boolean;
         };
+        /**
+         * @description How a report is broken down.
+         * @enum {string}
+         */
+        Dimension: "agency" | "unit" | "procedure" | "field" | "channel" | "day" | "month" | "quarter" | "year";
         /** @description An official document of the dossier that can be downloaded now. */
         DocumentLink: {
             /** @description `01`…`06` (TT 01/2018/TT-VPCP numbering). */
@@ -1603,6 +1643,17 @@ export interface components {
             MaThanhPhanHoSo: string;
             GiayToId: string;
             DuongDanTepTinKetQua: string;
+        };
+        /** @description One group of a breakdown. */
+        Group: {
+            /**
+             * @description The agency/unit id, procedure/field code, channel (1, 2, 3) or period (`2026-03-02`, `2026-03`,
+             *     `2026-Q1`, `2026`).
+             */
+            key: string;
+            /** @description Its Vietnamese name. */
+            label: string;
+            counters: components["schemas"]["Counters"];
         };
         Health: {
             /** @description Always `ok` when the process answers. */
@@ -4867,6 +4918,59 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    breakdown: {
+        parameters: {
+            query: {
+                agency_id: string;
+                /** @description First day, `yyyy-mm-dd` (Vietnam date); default: the first day of this month. */
+                from?: string;
+                /** @description Last day, included; default: today. */
+                to?: string;
+                /** @description Count the agency's sub-agencies too (default false). */
+                include_sub_agencies?: boolean;
+                /** @description `agency`, `unit`, `procedure`, `field`, `channel`, `day`, `month`, `quarter` or `year`. */
+                by: components["schemas"]["Dimension"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakdown"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
