@@ -174,6 +174,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::indicators_workbook))
         .routes(routes!(reports::register_pdf))
         .routes(routes!(reports::breakdown))
+        .routes(routes!(reports::indicators_pdf))
         .routes(routes!(citizen::notifications))
         .routes(routes!(citizen::read_notification))
 }

@@ -245,6 +245,18 @@ pub async fn public_statistics(
     Ok(Json(PublicStatistics { from, to, agencies }))
 }
 
+/// The Vietnamese name of an indicator group (QĐ 766).
+fn group_name(g: &str) -> &'static str {
+    match g {
+        "transparency" => "Công khai, minh bạch",
+        "progress" => "Tiến độ giải quyết",
+        "online_service" => "Dịch vụ công trực tuyến",
+        "online_payment" => "Thanh toán trực tuyến",
+        "digitisation" => "Số hóa hồ sơ",
+        _ => "Mức độ hài lòng",
+    }
+}
+
 /// The counters' Vietnamese labels, in the order of the workbook.
 const COUNTER_LABELS: [(&str, &str); 29] = [
     ("received", "Hồ sơ tiếp nhận"),
@@ -307,14 +319,7 @@ fn workbook(report: &IndicatorReport, agency_name: &str) -> Result<Vec<u8>, rust
     for (c, h) in columns.iter().enumerate() {
         sheet.write_string_with_format(3, c as u16, *h, &header)?;
     }
-    let group = |g: &str| match g {
-        "transparency" => "Công khai, minh bạch",
-        "progress" => "Tiến độ giải quyết",
-        "online_service" => "Dịch vụ công trực tuyến",
-        "online_payment" => "Thanh toán trực tuyến",
-        "digitisation" => "Số hóa hồ sơ",
-        _ => "Mức độ hài lòng",
-    };
+    let group = group_name;
     for (i, ind) in report.indicators.iter().enumerate() {
         let r = 4 + i as u32;
         sheet.write_string_with_format(r, 0, group(ind.group), &cell)?;
@@ -388,6 +393,104 @@ pub async fn indicators_workbook(
         .into_response())
 }
 
+/// "1.250.000" (Vietnamese thousands) with up to two decimals ("3,25").
+fn vn_number(v: f64) -> String {
+    let neg = v < 0.0;
+    let cents = (v.abs() * 100.0).round() as u64;
+    let (int, frac) = (cents / 100, cents % 100);
+    let digits = int.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    let frac = match frac {
+        0 => String::new(),
+        f if f % 10 == 0 => format!(",{}", f / 10),
+        f => format!(",{f:02}"),
+    };
+    format!("{}{grouped}{frac}", if neg { "-" } else { "" })
+}
+
+fn vn_percent(r: f64) -> String {
+    format!("{}%", vn_number(r * 100.0))
+}
+
+/// The same report as an A4 PDF (indicators with points, then every counter), to print or file.
+#[utoipa::path(get, path = "/api/v1/reports/indicators.pdf", tag = "reports", params(ReportQuery),
+    responses((status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn indicators_pdf(
+    state: State<AppState>,
+    caller: Caller,
+    query: ApiQuery<ReportQuery>,
+) -> ApiResult<axum::response::Response> {
+    let agency_id = query.0.agency_id;
+    let Json(report) = indicators_report(State(state.0.clone()), caller, query).await?;
+    let (name, parent): (String, Option<String>) =
+        sqlx::query_as("SELECT a.name, p.name FROM agency a LEFT JOIN agency p ON p.id = a.parent_id WHERE a.id = $1")
+            .bind(agency_id)
+            .fetch_optional(&state.db)
+            .await?
+            .unwrap_or_default();
+    let today = to_local(OffsetDateTime::now_utc());
+    let counters = serde_json::to_value(&report.counters).unwrap_or_default();
+    let sheet = crate::pdf::forms::IndicatorSheet {
+        head: crate::pdf::forms::Letterhead {
+            parent_agency: parent.unwrap_or_default(),
+            agency: name.clone(),
+            office: String::new(),
+            place: String::new(),
+            date: format!("{:02}/{:02}/{}", today.day(), u8::from(today.month()), today.year()),
+        },
+        subtitle: format!(
+            "{name}: từ ngày {:02}/{:02}/{} đến ngày {:02}/{:02}/{}{}",
+            report.from.day(),
+            u8::from(report.from.month()),
+            report.from.year(),
+            report.to.day(),
+            u8::from(report.to.month()),
+            report.to.year(),
+            if report.include_sub_agencies { " (gồm các đơn vị trực thuộc)" } else { "" }
+        ),
+        indicators: report
+            .indicators
+            .iter()
+            .map(|i| {
+                [
+                    group_name(i.group).to_owned(),
+                    i.name.to_owned(),
+                    format!("{} / {}", vn_number(i.numerator as f64), vn_number(i.denominator as f64)),
+                    i.rate.map(vn_percent).unwrap_or_else(|| "—".into()),
+                    i.threshold.map(vn_percent).unwrap_or_default(),
+                    format!("{} / {}", vn_number(i.points), vn_number(i.max_points)),
+                ]
+            })
+            .collect(),
+        total_points: format!("{} / 100", vn_number(report.total_points)),
+        counters: COUNTER_LABELS
+            .iter()
+            .map(|(key, label)| {
+                let value = counters.get(*key).and_then(serde_json::Value::as_f64).map(vn_number);
+                ((*label).to_owned(), value.unwrap_or_else(|| "—".into()))
+            })
+            .collect(),
+    };
+    let bytes =
+        crate::pdf::render(move || crate::pdf::forms::indicator_sheet(&sheet)).await.map_err(ApiError::Internal)?;
+    use axum::{http::header, response::IntoResponse};
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"chi-so-{}-{}.pdf\"", report.from, report.to)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RegisterQuery {
@@ -427,4 +530,19 @@ pub async fn register_pdf(
     let doc = crate::app::documents::register(&mut tx, &caller, q.agency_id, from, to).await?;
     tx.commit().await?;
     super::dossier::pdf_response(doc, &format!("mau-07-so-theo-doi-{from}-{to}.pdf")).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_the_vietnamese_way() {
+        assert_eq!(vn_number(1_250_000.0), "1.250.000");
+        assert_eq!(vn_number(3.25), "3,25");
+        assert_eq!(vn_number(10.5), "10,5");
+        assert_eq!(vn_number(0.0), "0");
+        assert_eq!(vn_percent(0.5), "50%");
+        assert_eq!(vn_percent(1.0 / 6.0), "16,67%");
+    }
 }

@@ -748,6 +748,56 @@ pub fn register(r: &Register) -> Result<Vec<u8>, Error> {
     )
 }
 
+/// The indicators report of an agency and period (A4): the QĐ 766 indicators with their points, then the counters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndicatorSheet {
+    pub head: Letterhead,
+    /// "Ủy ban nhân dân phường Hạc Thành: từ ngày 01/03/2026 đến ngày 31/03/2026".
+    pub subtitle: String,
+    /// Group, indicator, numerator / denominator, rate, threshold, points / max.
+    pub indicators: Vec<[String; 6]>,
+    pub total_points: String,
+    /// (label, value).
+    pub counters: Vec<(String, String)>,
+}
+
+/// The indicators report on A4.
+pub fn indicator_sheet(r: &IndicatorSheet) -> Result<Vec<u8>, Error> {
+    let mut l = Layout::new(PageSize::A4, Margins::OFFICIAL_A4)?;
+    letterhead(&mut l, &r.head, None);
+    let sz = sizes(&l);
+    l.paragraph("BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", Style::new(sz.title, true, Align::Center));
+    l.paragraph(&or_blank(&r.subtitle), Style::new(sz.body - 1.0, false, Align::Center));
+    l.advance(3.0);
+    l.paragraph("I. CHỈ SỐ ĐÁNH GIÁ (QUYẾT ĐỊNH SỐ 766/QĐ-TTG)", Style::new(sz.body, true, Align::Left));
+    l.advance(1.0);
+    let cw = l.content_width();
+    let cols = [
+        Column::new("Nhóm", 26.0, Align::Left),
+        Column::new("Chỉ số", cw - 26.0 - 26.0 - 18.0 - 16.0 - 20.0, Align::Left),
+        Column::new("Tử số / mẫu số", 26.0, Align::Right),
+        Column::new("Tỷ lệ", 18.0, Align::Right),
+        Column::new("Ngưỡng", 16.0, Align::Right),
+        Column::new("Điểm / tối đa", 20.0, Align::Right),
+    ];
+    let rows: Vec<Vec<String>> = r.indicators.iter().map(|row| row.to_vec()).collect();
+    l.table(&cols, &rows, Style::new(sz.body - 3.0, false, Align::Left));
+    l.advance(1.5);
+    l.paragraph(&format!("Tổng điểm: {}", or_blank(&r.total_points)), Style::new(sz.body, true, Align::Right));
+    l.advance(3.0);
+    l.paragraph("II. SỐ LIỆU GIẢI QUYẾT HỒ SƠ", Style::new(sz.body, true, Align::Left));
+    l.advance(1.0);
+    let cols = [Column::new("Chỉ tiêu", cw - 40.0, Align::Left), Column::new("Số liệu", 40.0, Align::Right)];
+    let rows: Vec<Vec<String>> = r.counters.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
+    l.table(&cols, &rows, Style::new(sz.body - 2.0, false, Align::Left));
+    l.finish(
+        &format!("Báo cáo kết quả giải quyết thủ tục hành chính — {}", clean(&r.subtitle)),
+        &format!("Báo cáo chỉ số — {}", or_blank(&r.head.agency)),
+        &seed("indicators", r),
+        created(&r.head.date, ""),
+    )
+}
+
 /// A result document on A4, from the procedure's layout.
 pub fn result_document(r: &ResultDocument) -> Result<Vec<u8>, Error> {
     let mut l = Layout::new(PageSize::A4, Margins::OFFICIAL_A4)?;

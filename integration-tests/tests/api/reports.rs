@@ -211,6 +211,22 @@ async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers()
     let figures = book.worksheet_range("Số liệu").expect("sheet");
     assert_eq!(figures.get_value((4, 0)), Some(&Data::String("Hồ sơ tiếp nhận".into())));
     assert_eq!(figures.get_value((4, 1)), Some(&Data::Float(8.0)));
+
+    // And as a PDF, read back.
+    let res = app.get_as(&leader, &format!("/api/v1/reports/indicators.pdf?{query}")).await;
+    assert_eq!(res.status(), 200);
+    let text = super::dossiers::pdf_text(&res.bytes().await.expect("bytes"));
+    let total = report["total_points"].as_f64().expect("total");
+    let total = format!("{total:.2}").trim_end_matches('0').trim_end_matches('.').replace('.', ",");
+    for want in [
+        "BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+        "từ ngày 01/03/2026 đến ngày 31/03/2026",
+        "Hồ sơ tiếp nhận",
+        "16,67%",
+        &format!("Tổng điểm: {total} / 100"),
+    ] {
+        assert!(text.contains(want), "{want:?} missing from the report PDF:\n{text}");
+    }
 }
 
 /// The day counters and facts as they stand, in a stable order (to compare with a rebuild).
@@ -325,4 +341,128 @@ async fn counters_kept_change_by_change_equal_a_rebuild_and_break_down_by_channe
     let _ = d;
     expect_error(app.get_as(&clerk, &by("channel")).await, 403, "forbidden").await;
     expect_error(app.get_as(&leader, &by("colour")).await, 400, "bad_request").await;
+}
+
+#[tokio::test]
+async fn the_other_counters_and_thresholded_indicators_match_a_hand_count() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let leader = app.staff_session("hacthanh.chutich").await;
+    let mut d = Vec::new();
+    for _ in 0..6 {
+        d.push(counter_dossier(&app, &clerk).await);
+    }
+    // All received 2 March 2026, appointment 9 March 17:00 (Vietnam time).
+    let base = "submitted_at = '2026-03-02T02:00Z', received_at = '2026-03-02T02:00Z',
+                clock_started_at = '2026-03-02T02:00Z', due_at = '2026-03-09T10:00Z'";
+    for x in &d {
+        set(&app, x, base).await;
+    }
+    // d0 online, with a fee paid online, an electronic result, finished in 3.5 working days, early.
+    set(
+        &app,
+        &d[0],
+        "channel = 2, source = 'portal', fees_total = 10000, payment_state = 'paid_online', state = 'result_ready',
+         finished_at = '2026-03-05T06:00Z', processing_days = 3.5",
+    )
+    .await;
+    sqlx::query(
+        "INSERT INTO attachment (dossier_id, role, component_code, file_name, kind, size, sha256, object_key, added_by_kind)
+         SELECT dossier_id, 'result', 'KQ01', 'ket-qua.pdf', 'pdf', size, sha256, object_key, 'system'
+           FROM attachment WHERE dossier_id = $1::uuid LIMIT 1",
+    )
+    .bind(d[0]["id"].as_str().unwrap_or_default())
+    .execute(&app.db)
+    .await
+    .expect("result");
+    // d1 by post, with a fee paid in cash, reusing a document of d0's; finished on time in 5.5 working days.
+    set(
+        &app,
+        &d[1],
+        "channel = 3, source = 'post', fees_total = 10000, payment_state = 'paid_other', state = 'returned',
+         finished_at = '2026-03-09T09:00Z', returned_at = '2026-03-09T09:30Z', processing_days = 5.5",
+    )
+    .await;
+    sqlx::query(
+        "INSERT INTO attachment (dossier_id, role, component_code, file_name, kind, size, sha256, object_key, added_by_kind, reused_from)
+         SELECT $2::uuid, 'component', component_code, file_name, kind, size, sha256, object_key, 'citizen', id
+           FROM attachment WHERE dossier_id = $1::uuid AND role = 'component' LIMIT 1",
+    )
+    .bind(d[0]["id"].as_str().unwrap_or_default())
+    .bind(d[1]["id"].as_str().unwrap_or_default())
+    .execute(&app.db)
+    .await
+    .expect("reuse");
+    // d2 withdrawn, d3 stopped; d4 paused for a supplement and its appointment moved out of March by the pause:
+    // still in progress, counted as paused, not late; d5 in progress past its appointment.
+    set(&app, &d[2], "state = 'withdrawn', finished_at = '2026-03-04T02:00Z'").await;
+    set(&app, &d[3], "state = 'stopped', finished_at = '2026-03-06T02:00Z'").await;
+    set(
+        &app,
+        &d[4],
+        "state = 'supplement_requested', paused_at = '2026-03-04T02:00Z', paused_due_at = '2026-03-09T10:00Z', due_at = NULL",
+    )
+    .await;
+    set(&app, &d[5], "state = 'in_processing', due_at = '2026-03-20T10:00Z'").await;
+
+    let agency = app.agency_id("H56.101").await;
+    let query = format!("agency_id={agency}&from=2026-03-01&to=2026-03-31");
+    let report: Value =
+        app.get_as(&leader, &format!("/api/v1/reports/indicators?{query}")).await.json().await.expect("json");
+    let c = &report["counters"];
+    for (k, v) in [
+        ("received", 6),
+        ("received_counter", 4),
+        ("received_online", 1),
+        ("received_post", 1),
+        ("withdrawn", 1),
+        ("stopped", 1),
+        ("finished_early", 1),
+        ("finished_on_time", 1),
+        ("finished_late", 0),
+        ("in_progress_on_time", 0),
+        ("in_progress_late", 1),
+        ("paused", 1),
+        ("returned", 1),
+        ("with_fee", 2),
+        ("paid_online", 1),
+        ("reusing_documents", 1),
+        ("with_electronic_result", 1),
+    ] {
+        assert_eq!(c[k], v, "{k}: {c}");
+    }
+    assert_eq!(c["average_processing_days"], 4.5, "(3.5 + 5.5) / 2");
+    let ind = |k: &str| {
+        report["indicators"].as_array().and_then(|a| a.iter().find(|i| i["key"] == k)).cloned().unwrap_or(Value::Null)
+    };
+    // Without a threshold, points = rate × max: 1 of 2 paid online → 5 of 10; 1 of 6 filed online → 1 of 6.
+    assert_eq!(ind("paid_online")["points"], 5.0);
+    assert_eq!(ind("dossiers_online")["points"], 1.0);
+    // With a threshold T, points = max when rate ≥ T, else rate / T × max: every received dossier has digitised
+    // components (6/6 ≥ 80%): full points; satisfaction 1 − 1/3 overdue = 66.67% < 90% → 0.6667 / 0.9 × 18.
+    assert_eq!(ind("digitised_components")["rate"], 1.0);
+    assert_eq!(ind("digitised_components")["points"], ind("digitised_components")["max_points"]);
+    assert_eq!(ind("satisfaction")["points"], 13.33);
+    // Procedures offered online against the 80% threshold: the ward's catalogue, counted by hand from the seed.
+    let (all, online) = (c["procedures"].as_f64().expect("n"), c["procedures_online"].as_f64().expect("n"));
+    let rate = online / all;
+    let expected = if rate >= 0.8 { 6.0 } else { (rate / 0.8 * 6.0 * 100.0).round() / 100.0 };
+    assert_eq!(ind("procedures_online")["points"], expected);
+    // The paused one's list, and the late one's.
+    let paused: Value = app
+        .get_as(&leader, &format!("/api/v1/reports/dossiers?{query}&counter=paused"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(paused[0]["code"], d[4]["code"]);
+    let late: Value = app
+        .get_as(&leader, &format!("/api/v1/reports/dossiers?{query}&counter=in_progress_late"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(late.as_array().map(Vec::len), Some(1));
+    assert_eq!(late[0]["code"], d[5]["code"]);
 }

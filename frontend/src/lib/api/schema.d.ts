@@ -946,6 +946,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/indicators.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same report as an A4 PDF (indicators with points, then every counter), to print or file. */
+        get: operations["indicators_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/indicators.xlsx": {
         parameters: {
             query?: never;
@@ -5058,6 +5075,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IndicatorReport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    indicators_pdf: {
+        parameters: {
+            query: {
+                agency_id: string;
+                /** @description First day, `yyyy-mm-dd` (Vietnam date); default: the first day of this month. */
+                from?: string;
+                /** @description Last day, included; default: today. */
+                to?: string;
+                /** @description Count the agency's sub-agencies too (default false). */
+                include_sub_agencies?: boolean;
+                /** @description Drill-down only: the counter whose dossiers to list (`finished_late`, `synced`, ...). */
+                counter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
                 };
             };
             401: {
