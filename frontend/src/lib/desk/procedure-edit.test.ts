@@ -23,6 +23,7 @@ describe('procedure editor', () => {
 		expect(moved([1, 2, 3], 2, 1)).toEqual([1, 2, 3]);
 		expect(pathLabel('body.workflow[2].hours')).toBe('Bước quy trình 3, số giờ');
 		expect(pathLabel('body.form.fields[0].key')).toBe('Tờ khai, Trường tờ khai 1, mã trường');
-		expect(pathLabel('body.workflow')).toBe('Bước quy trình');
+		expect(pathLabel('body.workflow')).toBe('Quy trình nội bộ');
+		expect(pathLabel('body.result_delivery')).toBe('Cách trả kết quả');
 	});
 });

@@ -121,6 +121,17 @@ const LIST_NAMES: Record<string, string> = {
 	legal_basis: 'Căn cứ pháp lý',
 	options: 'Lựa chọn'
 };
+/** A list named as a whole (`body.workflow`: the sum of its hours, its first step, ...). */
+const SECTION_NAMES: Record<string, string> = {
+	fees: 'Phí, lệ phí',
+	components: 'Thành phần hồ sơ',
+	results: 'Kết quả',
+	workflow: 'Quy trình nội bộ',
+	fields: 'Các trường tờ khai',
+	result_delivery: 'Cách trả kết quả',
+	legal_basis: 'Căn cứ pháp lý',
+	options: 'Các lựa chọn'
+};
 const PART_NAMES: Record<string, string> = {
 	name: 'tên',
 	code: 'mã',
@@ -163,7 +174,7 @@ export function pathLabel(path: string): string {
 			out.push(`${LIST_NAMES[p]} ${Number(next.slice(1)) + 1}`);
 			i++;
 		} else if (p.startsWith('#')) out.push(String(Number(p.slice(1)) + 1));
-		else out.push(LIST_NAMES[p] ?? PART_NAMES[p] ?? p);
+		else out.push(SECTION_NAMES[p] ?? PART_NAMES[p] ?? p);
 	}
 	return out.join(', ');
 }

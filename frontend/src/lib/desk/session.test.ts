@@ -13,7 +13,7 @@ describe('desk session', () => {
 		expect(canAdminister({ roles: [r('officer')] })).toBe(false);
 		expect(administeredAgencies({ roles: [r('agency_admin', 'leadership', 'a2')] })).toEqual(['a2']);
 		expect(administeredAgencies({ roles: [r('system_admin')] })).toBeNull();
-		expect(registerAgencies({ roles: [r('leader', 'leadership', 'a3'), r('clerk')] })).toEqual(['a3']);
+		expect(registerAgencies({ roles: [r('leader', 'leadership', 'a3'), r('clerk'), r('officer', 'specialist', 'a4')] })).toEqual(['a3', 'a1']);
 	});
 });
 

@@ -54,13 +54,10 @@ export function canAdminister(me: Pick<Me, 'roles'>): boolean {
 	return isSystemAdmin(me) || hasRole(me, 'agency_admin');
 }
 
-/** Leaders and administrators read the agency's register (Mẫu 07). */
+/** The agency's clerks, leaders and administrators read its register (Mẫu 07). */
 export function registerAgencies(me: Pick<Me, 'roles'>): string[] {
-	return [
-		...new Set(
-			me.roles.filter((r) => r.role === 'leader' || r.role === 'agency_admin').map((r) => r.agency_id)
-		)
-	];
+	const readers = new Set(['clerk', 'leader', 'agency_admin']);
+	return [...new Set(me.roles.filter((r) => readers.has(r.role)).map((r) => r.agency_id))];
 }
 
 /**
