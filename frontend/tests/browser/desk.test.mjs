@@ -6,7 +6,8 @@
 //
 // Counter reception with the keyboard alone to the printed receipt; an online dossier received, paid,
 // handed over, sent back, approved and returned across three staff sign-ins; a supplement request; an apology with a new
-// date; a refusal; two clerks acting on one dossier (the second keeps what they typed); administration
+// date; a refusal; two clerks acting on one dossier (the second keeps what they typed); a session that
+// ends while typing (signed in again in a new tab, nothing lost); administration
 // (units, staff, working hours, the holiday calendar, a procedure's e-form and workflow with the API's
 // field errors); national dead letters corrected and replayed. At 360 px with 1280 px screenshots; axe on
 // every desk page; console errors fail the test.
@@ -558,6 +559,44 @@ test('two clerks on one dossier: the second is told in Vietnamese and keeps what
 	}
 });
 
+test('a session that ends while typing: signed in again in a new tab, the typed request is sent', { timeout: 120_000 }, async () => {
+	const applicant = await citizen();
+	let clerk;
+	try {
+		const { code } = await applicant.submit('Để làm thủ tục thừa kế');
+		clerk = await desk('hacthanh.motcua', {
+			expected: (url, status) => status === 401 && /\/api\/v1\/dossiers\/[0-9a-f-]{36}\/actions$/.test(url)
+		});
+		const { page, errors, context } = clerk;
+		await openFromQueue(clerk, 'to_receive', code);
+		await startAction(page, 'Yêu cầu bổ sung');
+		await page.locator('#act-items').fill('Bản sao giấy chứng tử của người để lại di sản');
+		await page.locator('#act-reason').fill('Thiếu giấy tờ chứng minh quan hệ thừa kế');
+		// The session ends on the server (as after 30 idle minutes) while the clerk types.
+		const out = await context.request.post(`${BASE_URL}/api/v1/auth/logout`, { headers: clerk.headers });
+		assert.equal(out.status(), 200);
+		await page.getByTestId('action-form').getByRole('button', { name: /^Xác nhận/ }).click();
+		const banner = page.getByRole('alert').filter({ hasText: 'Phiên đăng nhập đã kết thúc' });
+		await banner.waitFor();
+		await page.getByText('Bạn cần đăng nhập để tiếp tục.').first().waitFor();
+		assert.equal(await page.locator('#act-reason').inputValue(), 'Thiếu giấy tờ chứng minh quan hệ thừa kế');
+		await checkPage(page, errors, 'desk-20-signed-out');
+		// Signing in again in a new tab (the provider still knows the clerk) leaves this page as it was.
+		const [tab] = await Promise.all([context.waitForEvent('page'), banner.getByRole('link', { name: /Đăng nhập lại/ }).click()]);
+		await tab.waitForURL(`${BASE_URL}/mot-cua/da-dang-nhap`);
+		await tab.getByRole('heading', { name: 'Đã đăng nhập lại' }).waitFor();
+		await tab.close();
+		await banner.getByRole('button', { name: 'Tôi đã đăng nhập lại' }).click();
+		await banner.waitFor({ state: 'detached' });
+		await confirmAction(page, 'Chờ bổ sung');
+		await page.getByTestId('history').getByText('Bản sao giấy chứng tử của người để lại di sản').waitFor();
+		finish(clerk);
+	} finally {
+		await clerk?.context.close();
+		await applicant.close();
+	}
+});
+
 test('administration: units, staff, working hours, the calendar and a procedure, with field errors', { timeout: 180_000 }, async () => {
 	const sessions = [];
 	try {
@@ -568,7 +607,7 @@ test('administration: units, staff, working hours, the calendar and a procedure,
 		await page.getByRole('navigation', { name: 'Bàn làm việc' }).getByRole('link', { name: 'Quản trị' }).click();
 		await page.getByTestId('units').getByRole('cell', { name: 'Bộ phận Một cửa' }).first().waitFor();
 		await page.getByTestId('staff').getByRole('button', { name: 'Sửa vai trò của Hoàng Thị Mai Anh' }).waitFor();
-		await checkPage(page, errors, 'desk-20-admin');
+		await checkPage(page, errors, 'desk-21-admin');
 		await page.getByRole('button', { name: 'Thêm đơn vị' }).click();
 		await page.locator('#un-name-err').getByText('Vui lòng nhập tên đơn vị').waitFor();
 		const unit = `Tổ kiểm tra hồ sơ ${Date.now().toString(36)}`;
@@ -587,7 +626,7 @@ test('administration: units, staff, working hours, the calendar and a procedure,
 		await page.getByRole('button', { name: 'Tạo tài khoản cán bộ' }).click();
 		await page.locator('#st-username-err').getByText('Tên đăng nhập: Giá trị không đúng định dạng').waitFor();
 		await page.getByRole('alert').filter({ hasText: 'Có lỗi cần sửa' }).getByRole('link', { name: /Tên đăng nhập/ }).waitFor();
-		await checkPage(page, errors, 'desk-21-admin-errors');
+		await checkPage(page, errors, 'desk-22-admin-errors');
 
 		// Working hours: a time that is not hh:mm, then hours the server finds inconsistent.
 		await page.getByRole('navigation', { name: 'Quản trị' }).getByRole('link', { name: 'Giờ làm việc và ngày nghỉ' }).click();
@@ -597,7 +636,7 @@ test('administration: units, staff, working hours, the calendar and a procedure,
 		await page.locator('#wh-morning_start').fill('12:00');
 		await page.getByRole('button', { name: 'Lưu giờ làm việc' }).click();
 		await page.getByRole('alert').filter({ hasText: 'Có lỗi cần sửa' }).getByText(/Giờ làm việc không hợp lệ/).waitFor();
-		await checkPage(page, errors, 'desk-22-working-hours');
+		await checkPage(page, errors, 'desk-23-working-hours');
 
 		// The province's system administrator edits the holiday calendar.
 		const sys = await desk('tinh.quantri', { expected: (url, status) => status === 422 && url.endsWith('/api/v1/calendar/days/2027-12-29') });
@@ -611,7 +650,7 @@ test('administration: units, staff, working hours, the calendar and a procedure,
 		await sys.page.locator('#cd-name').fill('Ngày nghỉ thử nghiệm của bàn làm việc');
 		await sys.page.getByRole('button', { name: 'Lưu ngày' }).click();
 		await sys.page.locator('#cd-kind-err').getByText('Chỉ thứ Bảy hoặc Chủ nhật').waitFor();
-		await checkPage(sys.page, sys.errors, 'desk-23-calendar-error');
+		await checkPage(sys.page, sys.errors, 'desk-24-calendar-error');
 		await sys.page.locator('#cd-kind').selectOption('day_off');
 		await sys.page.getByRole('button', { name: 'Lưu ngày' }).click();
 		const row = sys.page.getByTestId('calendar-days').locator('tr', { hasText: '29/12/2027' });
@@ -628,7 +667,7 @@ test('administration: units, staff, working hours, the calendar and a procedure,
 		await waitForApp(stp.page, stp.errors);
 		const procLink = stp.page.getByTestId('procedures').getByRole('link', { name: /Cấp Phiếu lý lịch tư pháp/ });
 		await procLink.waitFor();
-		await checkPage(stp.page, stp.errors, 'desk-24a-procedures');
+		await checkPage(stp.page, stp.errors, 'desk-25-procedures');
 		await procLink.click();
 		await stp.page.locator('#p-workflow-1-hours').waitFor();
 		const hours = await stp.page.locator('#p-workflow-1-hours').inputValue();
@@ -642,7 +681,7 @@ test('administration: units, staff, working hours, the calendar and a procedure,
 		await errSummary.getByText(/Trường tờ khai 1, mã trường/).waitFor();
 		await stp.page.locator('#p-workflow-err').waitFor();
 		await stp.page.locator('#p-form-fields-0-key-err').waitFor();
-		await checkPage(stp.page, stp.errors, 'desk-24-procedure-errors');
+		await checkPage(stp.page, stp.errors, 'desk-26-procedure-errors');
 		await stp.page.locator('#p-workflow-1-hours').fill(hours);
 		await stp.page.locator('#p-form-fields-0-key').fill(key);
 		await stp.page.getByRole('button', { name: 'Lưu và công bố phiên bản mới' }).click();
@@ -686,7 +725,7 @@ test('national dead letters: a rejected message corrected and replayed by the sy
 			await page.waitForTimeout(1000);
 		}
 		await item.getByText('Lý do từ chối').waitFor();
-		await checkPage(page, errors, 'desk-25-dead-letters');
+		await checkPage(page, errors, 'desk-27-dead-letters');
 		// The portal accepts again; the administrator first tries to change the code (refused beside the
 		// payload), then saves the payload as it should be and replays.
 		assert.equal((await sim.delete(`${SIM_URL}/_sim/portal/settings`)).status(), 204);
@@ -696,7 +735,7 @@ test('national dead letters: a rejected message corrected and replayed by the sy
 		await box.fill(original.replaceAll(code, `${code}-SAI`));
 		await item.getByRole('button', { name: 'Lưu nội dung và gửi lại' }).click();
 		await item.getByText(/MaHoSo: Không được thay đổi giá trị này/).first().waitFor();
-		await checkPage(page, errors, 'desk-26-dead-letter-error');
+		await checkPage(page, errors, 'desk-28-dead-letter-error');
 		await box.fill(original);
 		await item.getByRole('button', { name: 'Lưu nội dung và gửi lại' }).click();
 		await page.locator('#ob-notice').getByText(`hồ sơ ${code} vào hàng đợi gửi lại`).waitFor();

@@ -61,5 +61,7 @@ describe('where field errors go', () => {
 			{ id: null, message: 'Bạn không có quyền thực hiện thao tác này.' }
 		]);
 		expect(problemsFrom(new Error('boom'), actionFieldId)[0]!.id).toBeNull();
+		const signedOut = { code: 'unauthenticated', message: 'sign-in required', details: [{ field: 'cookie', code: 'missing', message: '' }] };
+		expect(problemsFrom(signedOut, actionFieldId)).toEqual([{ id: null, message: 'Bạn cần đăng nhập để tiếp tục.' }]);
 	});
 });

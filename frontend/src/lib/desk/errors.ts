@@ -149,6 +149,9 @@ export function problemsFrom(
 	idFor: (path: string) => string | null,
 	labelFor: (id: string | null, path: string) => string | undefined = () => undefined
 ): Problem[] {
+	// Field details explain a refused request body; a missing session, a refusal or a conflict is said once.
+	const fieldCodes = ['validation_failed', 'bad_request', 'invalid_json', 'payload_too_large', 'unsupported_media_type'];
+	if (isApiErrorBody(error) && !fieldCodes.includes(error.code)) return [{ id: null, message: deskMessage(error) }];
 	const list = details(error).map((d) => {
 		const id = idFor(d.field);
 		const label = labelFor(id, d.field);
