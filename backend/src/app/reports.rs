@@ -432,3 +432,28 @@ pub async fn by_agency(db: &PgPool, from: OffsetDateTime, to: OffsetDateTime) ->
     .fetch_all(db)
     .await?)
 }
+
+/// The province's figures month by month (every agency together), for the public page's trend.
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct MonthFigures {
+    /// `2026-03`.
+    pub month: String,
+    pub received: i64,
+    pub received_online: i64,
+    pub finished_early: i64,
+    pub finished_on_time: i64,
+    pub finished_late: i64,
+}
+
+pub async fn by_month(db: &PgPool, from: OffsetDateTime, to: OffsetDateTime) -> Result<Vec<MonthFigures>, ApiError> {
+    Ok(sqlx::query_as(
+        "SELECT to_char(day, 'YYYY-MM') AS month, sum(received)::bigint AS received,
+                sum(received_online)::bigint AS received_online, sum(finished_early)::bigint AS finished_early,
+                sum(finished_on_time)::bigint AS finished_on_time, sum(finished_late)::bigint AS finished_late
+           FROM report_daily WHERE day >= vn_day($1) AND day < vn_day($2) GROUP BY 1 ORDER BY 1",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await?)
+}

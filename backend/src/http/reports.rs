@@ -23,6 +23,9 @@ use crate::{
     },
 };
 
+// Dates leave as `yyyy-mm-dd` (time's own serde form is a `[year, ordinal]` pair).
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
@@ -41,8 +44,10 @@ pub struct ReportQuery {
 pub struct IndicatorReport {
     pub agency_id: Uuid,
     pub include_sub_agencies: bool,
+    #[serde(with = "iso_date")]
     #[schema(value_type = String, format = Date)]
     pub from: Date,
+    #[serde(with = "iso_date")]
     #[schema(value_type = String, format = Date)]
     pub to: Date,
     pub counters: Counters,
@@ -155,8 +160,10 @@ pub struct BreakdownQuery {
 pub struct Breakdown {
     pub agency_id: Uuid,
     pub include_sub_agencies: bool,
+    #[serde(with = "iso_date")]
     #[schema(value_type = String, format = Date)]
     pub from: Date,
+    #[serde(with = "iso_date")]
     #[schema(value_type = String, format = Date)]
     pub to: Date,
     pub by: reports::Dimension,
@@ -205,15 +212,20 @@ pub struct PublicPeriod {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicStatistics {
+    #[serde(with = "iso_date")]
     #[schema(value_type = String, format = Date)]
     pub from: Date,
+    #[serde(with = "iso_date")]
     #[schema(value_type = String, format = Date)]
     pub to: Date,
     pub agencies: Vec<reports::AgencyFigures>,
+    /// Every agency together, month by month.
+    pub months: Vec<reports::MonthFigures>,
 }
 
 /// Public transparency (no sign-in, no personal data): each agency's dossiers received (and online), finished
-/// early / on time / late, overdue in progress, and satisfaction, for a period. Rate-limited per address.
+/// early / on time / late, overdue in progress, and satisfaction, for a period, and the province month by month.
+/// Rate-limited per address.
 #[utoipa::path(get, path = "/api/v1/public/statistics", tag = "reports", params(PublicPeriod),
     responses((status = 200, body = PublicStatistics), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn public_statistics(
@@ -239,10 +251,10 @@ pub async fn public_statistics(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    let agencies =
-        reports::by_agency(&state.db, from_local(from.midnight()), from_local(to.next_day().unwrap_or(to).midnight()))
-            .await?;
-    Ok(Json(PublicStatistics { from, to, agencies }))
+    let (start, end) = (from_local(from.midnight()), from_local(to.next_day().unwrap_or(to).midnight()));
+    let agencies = reports::by_agency(&state.db, start, end).await?;
+    let months = reports::by_month(&state.db, start, end).await?;
+    Ok(Json(PublicStatistics { from, to, agencies, months }))
 }
 
 /// The Vietnamese name of an indicator group (QĐ 766).

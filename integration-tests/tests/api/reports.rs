@@ -97,6 +97,7 @@ async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers()
     expect_error(app.get_as(&clerk, &format!("/api/v1/reports/indicators?{query}")).await, 403, "forbidden").await;
     let report: Value =
         app.get_as(&leader, &format!("/api/v1/reports/indicators?{query}")).await.json().await.expect("json");
+    assert_eq!((report["from"].as_str(), report["to"].as_str()), (Some("2026-03-01"), Some("2026-03-31")));
     let c = &report["counters"];
     let expected = [
         ("received", 8),
@@ -177,6 +178,9 @@ async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers()
     let res = app.get("/api/v1/public/statistics?from=2026-03-01&to=2026-03-31").await;
     assert_eq!(res.status(), 200);
     let public: Value = res.json().await.expect("json");
+    assert_eq!((public["from"].as_str(), public["to"].as_str()), (Some("2026-03-01"), Some("2026-03-31")));
+    assert_eq!(public["months"][0]["month"], "2026-03");
+    assert_eq!(public["months"][0]["received"], 8);
     let commune = public["agencies"]
         .as_array()
         .and_then(|a| a.iter().find(|x| x["agency_id"] == agency.to_string()))

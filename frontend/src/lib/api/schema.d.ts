@@ -861,7 +861,8 @@ export interface paths {
         };
         /**
          * Public transparency (no sign-in, no personal data): each agency's dossiers received (and online), finished
-         *     early / on time / late, overdue in progress, and satisfaction, for a period. Rate-limited per address.
+         *     early / on time / late, overdue in progress, and satisfaction, for a period, and the province month by month.
+         *     Rate-limited per address.
          */
         get: operations["public_statistics"];
         put?: never;
@@ -1867,6 +1868,21 @@ export interface components {
             unit_kind: string;
             role: string;
         };
+        /** @description The province's figures month by month (every agency together), for the public page's trend. */
+        MonthFigures: {
+            /** @description `2026-03`. */
+            month: string;
+            /** Format: int64 */
+            received: number;
+            /** Format: int64 */
+            received_online: number;
+            /** Format: int64 */
+            finished_early: number;
+            /** Format: int64 */
+            finished_on_time: number;
+            /** Format: int64 */
+            finished_late: number;
+        };
         /** @description The answer to a filed dossier (the same for every repeat). */
         NationalReceipt: {
             MaHoSo: string;
@@ -2097,6 +2113,8 @@ export interface components {
             /** Format: date */
             to: string;
             agencies: components["schemas"]["AgencyFigures"][];
+            /** @description Every agency together, month by month. */
+            months: components["schemas"]["MonthFigures"][];
         };
         /**
          * @description The named queues.
