@@ -113,6 +113,21 @@ impl TestApp {
         Self::spawn_config(config).await
     }
 
+    /// Starts the server on an existing database (the benchmarks' generated province), default configuration
+    /// otherwise, national systems switched off.
+    pub async fn spawn_on_database(db_url: String) -> TestApp {
+        let mut config = Config::from_lookup(|_| None).expect("default config");
+        config.database_url = Secret::new(db_url);
+        config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.db_max_connections = 16;
+        config.platform_url = String::new();
+        config.smtp_url = Secret::new(String::new());
+        config.sms_url = String::new();
+        config.static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/build");
+        config.object_dir = std::env::temp_dir().join(format!("motcua-objects-{}", uuid::Uuid::new_v4().simple()));
+        Self::spawn_config(config).await
+    }
+
     async fn spawn_config(config: Config) -> TestApp {
         let listener = TcpListener::bind(config.listen).await.expect("bind 127.0.0.1:0");
         Self::spawn_on(listener, config).await

@@ -17,13 +17,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{
-    domain::{
-        catalogue::{OnlineLevel, Procedure},
-        indicators::Counters,
-    },
-    http::error::ApiError,
-};
+use crate::{domain::indicators::Counters, http::error::ApiError};
 
 /// The counters that flow: each is summed from `report_daily` over the days of the period, and counts the
 /// dossiers whose `anchor` day (received, finished, returned, rated, complained) falls in it. What a dossier
@@ -308,27 +302,22 @@ async fn label_groups(db: &PgPool, dim: Dimension, groups: &mut [Group]) -> Resu
     Ok(())
 }
 
-/// Procedures the agency is competent for, and of those offered online.
+/// Procedures the agency is competent for (by its level or its own code, as `dossier::competent` decides), and of
+/// those offered online (fully or partly), from the columns each published version carries.
 async fn catalogue_counts(db: &PgPool, agency_id: Uuid) -> Result<(i64, i64), ApiError> {
     let mut tx = db.begin().await?;
     let Some(agency) = super::dossier::agency_info(&mut tx, agency_id).await? else { return Ok((0, 0)) };
-    let docs: Vec<serde_json::Value> = sqlx::query_scalar(
-        "SELECT pv.document FROM procedure p JOIN procedure_version pv ON pv.procedure_id = p.id AND pv.version = p.current_version",
+    let counts: (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE pv.online_level <> 'none')
+           FROM procedure p JOIN procedure_version pv ON pv.procedure_id = p.id AND pv.version = p.current_version
+          WHERE pv.competent_level = $1 OR pv.competent_agency = $2",
     )
-    .fetch_all(&mut *tx)
+    .bind(&agency.level)
+    .bind(&agency.code)
+    .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    let (mut all, mut online) = (0, 0);
-    for doc in docs {
-        let Ok(p) = serde_json::from_value::<Procedure>(doc) else { continue };
-        if super::dossier::competent(&p, &agency) {
-            all += 1;
-            if !matches!(p.online_level, OnlineLevel::None) {
-                online += 1;
-            }
-        }
-    }
-    Ok((all, online))
+    Ok(counts)
 }
 
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]

@@ -448,7 +448,9 @@ async fn the_other_counters_and_thresholded_indicators_match_a_hand_count() {
     assert_eq!(ind("digitised_components")["rate"], 1.0);
     assert_eq!(ind("digitised_components")["points"], ind("digitised_components")["max_points"]);
     assert_eq!(ind("satisfaction")["points"], 13.33);
-    // Procedures offered online against the 80% threshold: the ward's catalogue, counted by hand from the seed.
+    // Procedures offered online against the 80% threshold: the ward's catalogue, counted by hand from the seed
+    // (16 commune-level procedures).
+    assert_eq!(c["procedures"], 16);
     let (all, online) = (c["procedures"].as_f64().expect("n"), c["procedures_online"].as_f64().expect("n"));
     let rate = online / all;
     let expected = if rate >= 0.8 { 6.0 } else { (rate / 0.8 * 6.0 * 100.0).round() / 100.0 };
