@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminAgencyList, chosenAgency, cleanGrants, grantFieldId } from './admin';
+import { adminAgencyList, chosenAgency, grantFieldId } from './admin';
 
 const role = (role: string, agency_id: string) => ({ role, agency_id, unit_id: `u-${agency_id}`, unit_kind: 'leadership' });
 const names = { a1: 'Phường Hạc Thành', a2: 'Sở Tư pháp', a3: 'Tỉnh' };
@@ -18,9 +18,6 @@ describe('administered agencies', () => {
 });
 
 describe('role grants', () => {
-	it('drops incomplete and repeated rows', () => {
-		expect(cleanGrants([{ unit_id: 'u', role: 'clerk' }, { unit_id: 'u', role: 'clerk' }, { unit_id: '', role: 'leader' }])).toEqual([{ unit_id: 'u', role: 'clerk' }]);
-	});
 	it('places the API’s role errors', () => {
 		expect(grantFieldId('st', 'body.roles[1].unit_id')).toBe('st-unit-1');
 		expect(grantFieldId('st', 'body.roles[0].role')).toBe('st-role-0');

@@ -25,20 +25,6 @@ export function chosenAgency(list: { id: string }[], param: string | null): stri
 	return list[0]?.id ?? '';
 }
 
-/** The grants to send: complete rows only, each (unit, role) once. */
-export function cleanGrants(rows: Grant[]): Grant[] {
-	const seen = new Set<string>();
-	const out: Grant[] = [];
-	for (const r of rows) {
-		if (!r.unit_id || !r.role) continue;
-		const k = `${r.unit_id}|${r.role}`;
-		if (seen.has(k)) continue;
-		seen.add(k);
-		out.push({ unit_id: r.unit_id, role: r.role });
-	}
-	return out;
-}
-
 /** `body.roles[2].unit_id` → `${prefix}-unit-2`, `body.roles[2].role` → `${prefix}-role-2`, `body.roles` → `${prefix}-roles`. */
 export function grantFieldId(prefix: string, path: string): string | null {
 	const m = /^body\.roles\[(\d+)\]\.(unit_id|role)/.exec(path);
