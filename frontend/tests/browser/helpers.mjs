@@ -147,3 +147,46 @@ export function tinyPdf(text = 'motcua test') {
 	out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
 	return Buffer.from(out, 'latin1');
 }
+
+/** A staff member signed in through the staff identity provider, with their API headers (CSRF). */
+export async function signInStaff(browser, baseUrl, username) {
+	const s = await openPage(browser, { width: 1280, height: 800 }, { only: baseUrl });
+	await s.page.goto(`${baseUrl}/auth/login?who=staff`);
+	await s.page.getByRole('button', { name: new RegExp(username.replace(/\./g, '\\.')) }).click();
+	await s.page.waitForURL((u) => u.href.startsWith(baseUrl));
+	const me = await (await s.context.request.get(`${baseUrl}/api/v1/me`)).json();
+	assert.equal(me.kind, 'staff', `${username} is signed in`);
+	return { ...s, headers: { 'x-csrf-token': me.csrf_token } };
+}
+
+/**
+ * A request for a marital status certificate (1.004873) received at the counter by `staff` (a clerk of
+ * phường Hạc Thành) through the API; returns the dossier.
+ */
+export async function receiveAtCounter(baseUrl, staff, applicant = 'Lê Thị Hồng Nhung') {
+	const up = await staff.context.request.post(`${baseUrl}/api/v1/uploads`, {
+		headers: staff.headers,
+		multipart: { file: { name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: tinyPdf('to khai') } }
+	});
+	assert.equal(up.status(), 201, await up.text());
+	const res = await staff.context.request.post(`${baseUrl}/api/v1/dossiers/counter`, {
+		headers: { ...staff.headers, 'Idempotency-Key': crypto.randomUUID() },
+		data: {
+			procedure_code: '1.004873',
+			applicant: { full_name: applicant, personal_id: '038195001122', phone: '0987654321' },
+			form: {
+				ho_ten: applicant,
+				so_dinh_danh: '038195001122',
+				ngay_sinh: '1995-04-12',
+				gioi_tinh: 'nu',
+				noi_cu_tru: { province_code: '38', commune_code: '16000', detail: 'Số 5 Lê Lợi' },
+				tinh_trang: 'chua_ket_hon',
+				muc_dich: 'Để đăng ký kết hôn',
+				cam_doan: true
+			},
+			attachments: [{ upload_id: (await up.json()).id, component_code: 'TP01', checked_against_original: true }]
+		}
+	});
+	assert.equal(res.status(), 201, await res.text());
+	return res.json();
+}
