@@ -178,10 +178,11 @@ async function focusedId(page) {
 	return page.evaluate(() => document.activeElement?.id ?? '');
 }
 
-/** A file chosen in the file input that has the keyboard focus, by pressing Space on it. */
-async function chooseFileByKeyboard(page, name) {
+/** Files chosen in the file input that has the keyboard focus, by pressing Space on it. */
+async function chooseFilesByKeyboard(page, names) {
 	const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-	await chooser.setFiles({ name, mimeType: 'application/pdf', buffer: tinyPdf(name) });
+	assert.equal(chooser.isMultiple(), true, 'several files per component');
+	await chooser.setFiles(names.map((name) => ({ name, mimeType: 'application/pdf', buffer: tinyPdf(name) })));
 }
 
 async function documentsOf(s, id) {
@@ -236,12 +237,11 @@ test('counter reception with the keyboard alone, to the printed receipt', { time
 		await page.keyboard.press('Space');
 		assert.equal(await page.locator('#f-cam_doan').isChecked(), true);
 
-		// 4. The components: two pages for TP01 (Space opens the file chooser: the scanner's folder),
-		// the second moved up, checked against the original.
+		// 4. The components: two scanned pages for TP01 (Space opens the file chooser on the scanner's
+		// folder; both pages picked), the second moved up, checked against the original.
 		await tabTo(page, '#c-TP01');
-		await chooseFileByKeyboard(page, 'trang-1.pdf');
+		await chooseFilesByKeyboard(page, ['trang-1.pdf', 'trang-2.pdf']);
 		await page.getByText('1. trang-1.pdf').waitFor();
-		await chooseFileByKeyboard(page, 'trang-2.pdf');
 		await page.getByText('2. trang-2.pdf').waitFor();
 		await tabTo(page, 'ol.files li:nth-child(2) button[id^="up-"]', { back: true });
 		await page.keyboard.press('Enter');
