@@ -303,6 +303,8 @@ test('counter reception with the keyboard alone, to the printed receipt', { time
 		await page.locator('#q-search').fill('tran thi bich ngoc');
 		await page.locator('#q-channel').selectOption('1');
 		await page.getByRole('button', { name: 'Lọc', exact: true }).click();
+		await page.waitForURL((u) => u.searchParams.get('tim') === 'tran thi bich ngoc' && u.searchParams.get('kenh') === '1');
+		await page.locator('[data-testid="queue-status"][data-query*="q=tran+thi+bich+ngoc"][data-query*="channel=1"]').waitFor();
 		await page.getByTestId(`row-${code}`).waitFor();
 		const names = await page.locator('tbody tr td[data-label="Người nộp"]').allInnerTexts();
 		assert.ok(names.length > 0 && names.every((n) => n.startsWith('Trần Thị Bích Ngọc')), `every row is hers: ${names}`);
