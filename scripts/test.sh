@@ -52,6 +52,19 @@ if grep -nE '(^|[^0-9a-f-])[0-9]{12}([^0-9a-f]|$)' "$MOTCUA_TEST_LOG_FILE" | hea
 fi
 echo "$(wc -l <"$MOTCUA_TEST_LOG_FILE") log lines checked"
 
+step "data generator: 3,000 dossiers into a seeded database, every invariant of check.sql holds"
+psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qc "CREATE DATABASE motcua_generated"
+GEN_URL="postgres://postgres@127.0.0.1:$PGPORT/motcua_generated"
+MOTCUA_DATABASE_URL="$GEN_URL" target/debug/motcua migrate 2>>"$TMP/generate.log"
+MOTCUA_DATABASE_URL="$GEN_URL" target/debug/motcua seed 2>>"$TMP/generate.log"
+scripts/generate.sh --database-url "$GEN_URL" --dossiers 3000 --seed 7 >"$TMP/generate.log" 2>&1 \
+  || { cat "$TMP/generate.log"; exit 1; }
+grep -E '^(generated|database size)' "$TMP/generate.log"
+psql "$GEN_URL" -q -v ON_ERROR_STOP=1 -f scripts/generate/check.sql >"$TMP/check.log" 2>&1 \
+  || { cat "$TMP/check.log"; exit 1; }
+grep -F 'every invariant holds' "$TMP/check.log"
+psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qc "DROP DATABASE motcua_generated"
+
 step "eID stand-in self-test (oidc-provider)"
 (cd sim/eid && npm test --silent)
 

@@ -145,24 +145,31 @@ fn units_with(s: &StaffCaller, kind: Option<&str>, role: Option<&str>) -> Vec<Uu
     v
 }
 
+/// `AND d.current_unit_id` is one of `units`: `= $n` for one unit (most staff), so that PostgreSQL can walk an
+/// index in the queue's order and stop at the page's end, `= ANY($n)` for several.
+fn push_units(b: &mut QueryBuilder<Postgres>, units: Vec<Uuid>) {
+    if let [one] = units[..] {
+        b.push(" AND d.current_unit_id = ").push_bind(one);
+    } else {
+        b.push(" AND d.current_unit_id = ANY(").push_bind(units).push(")");
+    }
+}
+
 fn push_queue(b: &mut QueryBuilder<Postgres>, s: &StaffCaller, queue: Option<Queue>, horizon_hours: i64) {
     let all = units_with(s, None, None);
     match queue {
-        None => {
-            b.push(" AND d.current_unit_id = ANY(").push_bind(all).push(")");
-        }
+        None => push_units(b, all),
         Some(Queue::ToReceive) => {
-            b.push(" AND d.state = 'submitted' AND d.current_unit_id = ANY(")
-                .push_bind(units_with(s, Some("one_stop"), Some("clerk")))
-                .push(")");
+            b.push(" AND d.state = 'submitted'");
+            push_units(b, units_with(s, Some("one_stop"), Some("clerk")));
         }
         Some(Queue::AtMyUnits) => {
-            b.push(OPEN).push(" AND d.current_unit_id = ANY(").push_bind(all).push(")");
+            b.push(OPEN);
+            push_units(b, all);
         }
         Some(Queue::AwaitingMyApproval) => {
-            b.push(" AND d.state = 'awaiting_approval' AND d.current_unit_id = ANY(")
-                .push_bind(units_with(s, None, Some("leader")))
-                .push(")");
+            b.push(" AND d.state = 'awaiting_approval'");
+            push_units(b, units_with(s, None, Some("leader")));
         }
         Some(Queue::AssignedToMe) => {
             b.push(OPEN).push(" AND d.assignee_id = ").push_bind(s.id);
@@ -171,30 +178,61 @@ fn push_queue(b: &mut QueryBuilder<Postgres>, s: &StaffCaller, queue: Option<Que
             b.push(OPEN)
                 .push(" AND d.paused_at IS NULL AND d.due_at >= now() AND d.due_at < now() + make_interval(hours => ")
                 .push_bind(horizon_hours as i32)
-                .push(") AND d.current_unit_id = ANY(")
-                .push_bind(all)
                 .push(")");
+            push_units(b, all);
         }
         Some(Queue::Overdue) => {
-            b.push(OPEN)
-                .push(" AND d.paused_at IS NULL AND d.due_at < now() AND d.current_unit_id = ANY(")
-                .push_bind(all)
-                .push(")");
+            b.push(OPEN).push(" AND d.paused_at IS NULL AND d.due_at < now()");
+            push_units(b, all);
         }
         Some(Queue::AwaitingSupplement) => {
-            b.push(" AND d.state = 'supplement_requested' AND EXISTS (SELECT 1 FROM dossier_holder h WHERE h.dossier_id = d.id AND h.unit_id = ANY(")
+            // (OPEN adds nothing to the state but lets PostgreSQL read the index of open dossiers.)
+            b.push(OPEN).push(" AND d.state = 'supplement_requested' AND EXISTS (SELECT 1 FROM dossier_holder h WHERE h.dossier_id = d.id AND h.unit_id = ANY(")
                 .push_bind(all)
                 .push("))");
         }
         Some(Queue::ToReturn) => {
-            b.push(" AND d.state = 'result_ready' AND d.current_unit_id = ANY(")
-                .push_bind(units_with(s, Some("one_stop"), Some("clerk")))
-                .push(")");
+            b.push(" AND d.state = 'result_ready'");
+            push_units(b, units_with(s, Some("one_stop"), Some("clerk")));
         }
     }
 }
 
-fn push_filters(b: &mut QueryBuilder<Postgres>, q: &QueueQuery) -> Result<(), ApiError> {
+/// The words of the search text `q`, folded as the stored names are (lower case, no diacritics), checked first.
+async fn search_words(pool: &PgPool, q: &QueueQuery) -> Result<Option<(String, Vec<String>)>, ApiError> {
+    let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > 100 {
+        return Err(ApiError::field("query.q", "too_long", "at most 100 characters"));
+    }
+    let words: Vec<String> =
+        sqlx::query_scalar("SELECT w FROM unnest(regexp_split_to_array(motcua_fold($1), '\\s+')) AS w WHERE w <> ''")
+            .bind(text)
+            .fetch_all(pool)
+            .await?;
+    Ok(Some((text.to_owned(), words)))
+}
+
+/// `%word%` for LIKE, with the word's own `%`, `_` and `\` taken literally.
+fn contains_pattern(word: &str) -> String {
+    let mut p = String::with_capacity(word.len() + 2);
+    p.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+fn push_filters(
+    b: &mut QueryBuilder<Postgres>,
+    q: &QueueQuery,
+    search: Option<(String, Vec<String>)>,
+) -> Result<(), ApiError> {
     if let Some(state) = &q.state {
         if State::parse(state).is_none() {
             return Err(ApiError::field("query.state", "unknown", "no such state"));
@@ -222,15 +260,18 @@ fn push_filters(b: &mut QueryBuilder<Postgres>, q: &QueueQuery) -> Result<(), Ap
     if let Some(t) = q.received_to {
         b.push(" AND d.received_at < ").push_bind(t);
     }
-    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        if text.chars().count() > 100 {
-            return Err(ApiError::field("query.q", "too_long", "at most 100 characters"));
+    // One LIKE per word with its pattern as a parameter, so that PostgreSQL can read the trigram index of the
+    // folded names for a rare name (and walk the queue's index for a common one).
+    if let Some((text, words)) = search {
+        b.push(" AND (d.code = ").push_bind(text);
+        if !words.is_empty() {
+            b.push(" OR (true");
+            for w in &words {
+                b.push(" AND d.applicant_name_fold LIKE ").push_bind(contains_pattern(w));
+            }
+            b.push(")");
         }
-        b.push(" AND (d.code = ")
-            .push_bind(text.to_owned())
-            .push(" OR d.applicant_name_fold LIKE ALL (SELECT '%' || regexp_replace(w, '([%_\\\\])', '\\\\\\1', 'g') || '%' FROM unnest(regexp_split_to_array(motcua_fold(")
-            .push_bind(text.to_owned())
-            .push("), '\\s+')) AS w WHERE w <> ''))");
+        b.push(")");
     }
     Ok(())
 }
@@ -293,9 +334,10 @@ pub async fn list(pool: &PgPool, caller: &Caller, q: &QueueQuery) -> Result<Page
                 ApiError::field("query.after", "invalid", "use the `next` value of the previous page")
             })?),
         };
+    let search = search_words(pool, q).await?;
     let mut b = QueryBuilder::<Postgres>::new(SELECT);
     push_queue(&mut b, staff, q.queue, horizon);
-    push_filters(&mut b, q)?;
+    push_filters(&mut b, q, search)?;
     match (sort, after) {
         (Sort::Submitted, Some((t, id))) => {
             b.push(" AND (d.submitted_at, d.id) > (").push_bind(t).push(", ").push_bind(id).push(")");
@@ -351,4 +393,13 @@ pub async fn mine(pool: &PgPool, caller: &Caller, after: Option<&str>, limit: Op
     b.push(" ORDER BY d.submitted_at DESC, d.id DESC LIMIT ").push_bind(limit + 1);
     let items: Vec<DossierSummary> = b.build_query_as().fetch_all(pool).await?;
     Ok(finish(items, limit, Sort::Submitted))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn search_words_match_as_themselves() {
+        assert_eq!(super::contains_pattern("nguyen"), "%nguyen%");
+        assert_eq!(super::contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
 }

@@ -3,9 +3,11 @@
 //! auditor can check any figure).
 //!
 //! The figures come from two tables kept by triggers in the transaction of every change (migration 18): one row
-//! of facts per dossier (`report_fact`), and day counters (`report_daily`) that the facts contribute to. A report
-//! sums day rows over the period ([`FLOWS`]) and counts the facts of the dossiers open at its end ([`STOCKS`]), so
-//! it costs the same with two million dossiers as with two hundred. The drill-down lists select facts with the
+//! of facts per dossier (`report_fact`), and day counters (`report_daily`) that the facts contribute to, with their
+//! month sums beside them (`report_monthly`, migration 19). A report sums the counter rows of the period
+//! ([`FLOWS`]: whole months from the month counters, the days at either end from the day counters) and counts the
+//! facts of the dossiers open at its end ([`STOCKS`]), so its cost follows the length of the period in months and
+//! the dossiers still open, not the years of history (docs/benchmarks.md has the figures at two million). The drill-down lists select facts with the
 //! same SQL function (`report_row`) that fills the day counters, or the same [`STOCKS`] predicate: a figure and its
 //! list cannot disagree. Periods are half-open `[from, to)` of Vietnam days. Timeliness is judged against the
 //! appointment first given to the applicant (`original_due_at` when an apology moved it): an apology does not turn
@@ -13,13 +15,13 @@
 
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{domain::indicators::Counters, http::error::ApiError};
 
-/// The counters that flow: each is summed from `report_daily` over the days of the period, and counts the
+/// The counters that flow: each is summed from the counter rows over the days of the period, and counts the
 /// dossiers whose `anchor` day (received, finished, returned, rated, complained) falls in it. What a dossier
 /// contributes is decided in one place, the SQL function `report_row()` (migration 18), which the drill-down
 /// lists use too.
@@ -63,6 +65,41 @@ fn stock_predicate(p: &str) -> String {
         "OPEN",
         "f.received_at < $2 AND (f.finished_at IS NULL OR f.finished_at >= $2)
          AND f.state NOT IN ('submitted', 'refused', 'withdrawn', 'stopped') AND f.promised IS NOT NULL",
+    )
+}
+
+/// The days `[d1, d2)` of a period as report dates, with the first whole month `m1` and the month `m2` after the
+/// last whole month (`m1 >= m2` when the period holds no whole month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Days {
+    d1: Date,
+    d2: Date,
+    m1: Date,
+    m2: Date,
+}
+
+impl Days {
+    fn of(from: OffsetDateTime, to: OffsetDateTime) -> Days {
+        let vn = |t: OffsetDateTime| crate::domain::calendar::to_local(t).date();
+        let (d1, d2) = (vn(from), vn(to));
+        let first = |d: Date| d.replace_day(1).unwrap_or(d);
+        let m1 = if d1.day() == 1 { d1 } else { first(first(d1) + time::Duration::days(31)) };
+        Days { d1, d2, m1, m2: first(d2) }
+    }
+}
+
+/// The counter rows of a period, each day counted once: its whole months from `report_monthly`, the days before
+/// the first and after the last whole month from `report_daily` (migration 19). `$n`..`$n+3` are d1, d2, m1, m2;
+/// `by_day` (a breakdown by day) takes every row from `report_daily`.
+fn flow_source(n: usize, by_day: bool) -> String {
+    let (d1, d2, m1, m2) = (n, n + 1, n + 2, n + 3);
+    if by_day {
+        return format!("(SELECT * FROM report_daily WHERE day >= ${d1} AND day < ${d2})");
+    }
+    format!(
+        "(SELECT * FROM report_monthly WHERE day >= ${m1} AND day < ${m2}
+          UNION ALL SELECT * FROM report_daily WHERE day >= ${d1} AND day < LEAST(${m1}, ${d2})
+          UNION ALL SELECT * FROM report_daily WHERE day >= GREATEST(${m2}, LEAST(${m1}, ${d2})) AND day < ${d2})"
     )
 }
 
@@ -190,17 +227,22 @@ pub async fn counters(db: &PgPool, s: &Scope) -> Result<Counters, ApiError> {
     let sql = format!(
         "{SCOPE}
          SELECT * FROM
-           (SELECT {} FROM report_daily r
-             WHERE r.agency_id IN (SELECT id FROM scope) AND r.day >= vn_day($1) AND r.day < vn_day($2)) flows,
+           (SELECT {} FROM {} r WHERE r.agency_id IN (SELECT id FROM scope)) flows,
            (SELECT {} FROM {OPEN_FACTS} f) stocks",
         flow_columns(),
+        flow_source(5, false),
         stock_columns()
     );
+    let days = Days::of(s.from, s.to);
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(s.from)
         .bind(s.to)
         .bind(s.agency_id)
         .bind(s.include_sub_agencies)
+        .bind(days.d1)
+        .bind(days.d2)
+        .bind(days.m1)
+        .bind(days.m2)
         .fetch_one(db)
         .await?;
     let mut c = counters_of(&row)?;
@@ -219,18 +261,23 @@ pub async fn breakdown(db: &PgPool, s: &Scope, dim: Dimension) -> Result<Vec<Gro
     };
     let sql = format!(
         "{SCOPE}, flows AS (
-             SELECT {flow_key} AS key, {} FROM report_daily r
-              WHERE r.agency_id IN (SELECT id FROM scope) AND r.day >= vn_day($1) AND r.day < vn_day($2) GROUP BY 1),
+             SELECT {flow_key} AS key, {} FROM {} r WHERE r.agency_id IN (SELECT id FROM scope) GROUP BY 1),
          stocks AS ({stocks})
          SELECT coalesce(flows.key, stocks.key) AS group_key, * FROM flows FULL JOIN stocks ON stocks.key = flows.key
           ORDER BY coalesce(flows.received, 0) DESC, 1",
-        flow_columns()
+        flow_columns(),
+        flow_source(5, dim == Dimension::Day)
     );
+    let days = Days::of(s.from, s.to);
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(s.from)
         .bind(s.to)
         .bind(s.agency_id)
         .bind(s.include_sub_agencies)
+        .bind(days.d1)
+        .bind(days.d2)
+        .bind(days.m1)
+        .bind(days.m2)
         .fetch_all(db)
         .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -391,13 +438,14 @@ pub struct AgencyFigures {
 /// Every agency's figures for the period, for the public transparency page (agencies with no dossier in the
 /// period are left out).
 pub async fn by_agency(db: &PgPool, from: OffsetDateTime, to: OffsetDateTime) -> Result<Vec<AgencyFigures>, ApiError> {
-    Ok(sqlx::query_as(
+    let days = Days::of(from, to);
+    let sql = format!(
         "WITH flows AS (
              SELECT r.agency_id, sum(r.received)::bigint AS received, sum(r.received_online)::bigint AS received_online,
                     sum(r.finished_early)::bigint AS finished_early, sum(r.finished_on_time)::bigint AS finished_on_time,
                     sum(r.finished_late)::bigint AS finished_late, sum(r.ratings)::bigint AS ratings,
                     sum(r.rating_sum)::bigint AS rating_sum
-               FROM report_daily r WHERE r.day >= vn_day($1) AND r.day < vn_day($2) GROUP BY 1),
+               FROM {} r GROUP BY 1),
          late AS (
              SELECT f.agency_id, count(*) AS in_progress_late
                FROM (SELECT * FROM report_fact WHERE finished_at IS NULL
@@ -415,11 +463,17 @@ pub async fn by_agency(db: &PgPool, from: OffsetDateTime, to: OffsetDateTime) ->
           WHERE coalesce(fl.received, 0) + coalesce(fl.finished_early, 0) + coalesce(fl.finished_on_time, 0)
                 + coalesce(fl.finished_late, 0) + coalesce(l.in_progress_late, 0) > 0
           ORDER BY a.name",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(db)
-    .await?)
+        flow_source(3, false)
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(days.d1)
+        .bind(days.d2)
+        .bind(days.m1)
+        .bind(days.m2)
+        .fetch_all(db)
+        .await?)
 }
 
 /// The province's figures month by month (every agency together), for the public page's trend.
@@ -435,14 +489,71 @@ pub struct MonthFigures {
 }
 
 pub async fn by_month(db: &PgPool, from: OffsetDateTime, to: OffsetDateTime) -> Result<Vec<MonthFigures>, ApiError> {
-    Ok(sqlx::query_as(
+    let days = Days::of(from, to);
+    let sql = format!(
         "SELECT to_char(day, 'YYYY-MM') AS month, sum(received)::bigint AS received,
                 sum(received_online)::bigint AS received_online, sum(finished_early)::bigint AS finished_early,
                 sum(finished_on_time)::bigint AS finished_on_time, sum(finished_late)::bigint AS finished_late
-           FROM report_daily WHERE day >= vn_day($1) AND day < vn_day($2) GROUP BY 1 ORDER BY 1",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(db)
-    .await?)
+           FROM {} r GROUP BY 1 ORDER BY 1",
+        flow_source(1, false)
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(days.d1)
+        .bind(days.d2)
+        .bind(days.m1)
+        .bind(days.m2)
+        .fetch_all(db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Days;
+    use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+    fn local_midnight(d: Date) -> OffsetDateTime {
+        d.midnight().assume_offset(UtcOffset::from_hms(7, 0, 0).expect("offset"))
+    }
+
+    fn days(from: (i32, u8, u8), to: (i32, u8, u8)) -> Days {
+        let date = |(y, m, d): (i32, u8, u8)| {
+            Date::from_calendar_date(y, Month::try_from(m).expect("month"), d).expect("date")
+        };
+        Days::of(local_midnight(date(from)), local_midnight(date(to)))
+    }
+
+    /// Every day of `[d1, d2)` is taken once: from the months `[m1, m2)` or from the days outside them.
+    fn covered_once(x: Days) {
+        let mut d = x.d1;
+        while d < x.d2 {
+            let month = d.replace_day(1).expect("first");
+            let in_months = month >= x.m1 && month < x.m2;
+            let head = d >= x.d1 && d < x.m1.min(x.d2);
+            let tail = d >= x.m2.max(x.m1.min(x.d2)) && d < x.d2;
+            assert_eq!([in_months, head, tail].iter().filter(|b| **b).count(), 1, "{d} in {x:?}");
+            d = d.next_day().expect("day");
+        }
+    }
+
+    #[test]
+    fn a_period_splits_into_whole_months_and_the_days_at_either_end() {
+        // 2 Dec 2023 to 1 Dec 2026 included: whole months January 2024 to November 2026.
+        let x = days((2023, 12, 2), (2026, 12, 2));
+        assert_eq!((x.m1.to_string(), x.m2.to_string()), ("2024-01-01".into(), "2026-12-01".into()));
+        covered_once(x);
+        // Within one month: no whole month, every day from the day counters.
+        let x = days((2026, 3, 5), (2026, 3, 20));
+        assert!(x.m1 >= x.m2);
+        covered_once(x);
+        // Exactly one month, a month and a day, a single first day, leap February, a year.
+        for (from, to) in [
+            ((2026, 3, 1), (2026, 4, 1)),
+            ((2026, 2, 28), (2026, 4, 1)),
+            ((2026, 3, 1), (2026, 3, 2)),
+            ((2028, 1, 31), (2028, 3, 1)),
+            ((2025, 12, 31), (2027, 1, 1)),
+        ] {
+            covered_once(days(from, to));
+        }
+    }
 }

@@ -58,6 +58,8 @@ async fn queues_filter_search_page_and_count() {
     // Search by applicant name without diacritics, and by exact code.
     assert_eq!(codes(&page(&app, &clerk, "q=tran%20thi%20thu%20huong").await).len(), 1);
     assert_eq!(codes(&page(&app, &clerk, "q=NGUYEN%20THI%20BICH").await).len(), 3);
+    // LIKE's own wildcards in the search text are taken literally.
+    assert_eq!(codes(&page(&app, &clerk, "q=nguy_n%20%25").await).len(), 0);
     let code = counter[1]["code"].as_str().unwrap_or_default();
     assert_eq!(codes(&page(&app, &clerk, &format!("q={code}")).await), [code.to_owned()]);
 

@@ -234,7 +234,7 @@ async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers()
 }
 
 /// The day counters and facts as they stand, in a stable order (to compare with a rebuild).
-async fn report_tables(app: &TestApp) -> (String, String) {
+async fn report_tables(app: &TestApp) -> (String, String, String) {
     let daily: Option<String> = sqlx::query_scalar(
         "SELECT string_agg(r::text, E'\\n' ORDER BY r::text) FROM report_daily r WHERE r.received <> 0 OR r.refused <> 0
              OR r.withdrawn <> 0 OR r.stopped <> 0 OR r.finished_early <> 0 OR r.finished_on_time <> 0 OR r.finished_late <> 0
@@ -248,7 +248,127 @@ async fn report_tables(app: &TestApp) -> (String, String) {
             .fetch_one(&app.db)
             .await
             .expect("facts");
-    (daily.unwrap_or_default(), facts.unwrap_or_default())
+    let monthly: Option<String> = sqlx::query_scalar(
+        "SELECT string_agg(r::text, E'\\n' ORDER BY r::text) FROM report_monthly r WHERE r.received <> 0 OR r.refused <> 0
+             OR r.withdrawn <> 0 OR r.stopped <> 0 OR r.finished_early <> 0 OR r.finished_on_time <> 0 OR r.finished_late <> 0
+             OR r.returned <> 0 OR r.ratings <> 0 OR r.complaints <> 0 OR r.synced <> 0 OR r.processed <> 0",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("monthly");
+    (daily.unwrap_or_default(), facts.unwrap_or_default(), monthly.unwrap_or_default())
+}
+
+/// Reports over long periods take their whole months from the month counters and the days at either end from
+/// the day counters: for periods starting and ending anywhere in or across months, every counter equals a count
+/// made directly on the dossiers, and the month counters equal the sums of the day counters.
+#[tokio::test]
+async fn periods_across_months_count_every_day_once() {
+    let app = TestApp::spawn().await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let leader = app.staff_session("hacthanh.chutich").await;
+    // Received at 09:00 Vietnam time on month edges, finished two days later (early: due after five).
+    let days = [
+        "2025-12-31",
+        "2026-01-01",
+        "2026-01-31",
+        "2026-02-01",
+        "2026-02-14",
+        "2026-02-28",
+        "2026-03-01",
+        "2026-03-15",
+        "2026-03-31",
+        "2026-04-01",
+        "2026-04-02",
+        "2026-05-30",
+    ];
+    let mut ids = Vec::new();
+    for day in days {
+        let d = counter_dossier(&app, &clerk).await;
+        set(
+            &app,
+            &d,
+            &format!(
+                "submitted_at = '{day}T02:00Z', received_at = '{day}T02:00Z', clock_started_at = '{day}T02:00Z',
+                 due_at = '{day}T10:00Z'::timestamptz + interval '5 days', state = 'result_ready',
+                 finished_at = '{day}T03:00Z'::timestamptz + interval '2 days'"
+            ),
+        )
+        .await;
+        ids.push(d["id"].as_str().unwrap_or_default().to_owned());
+    }
+    let agency: uuid::Uuid = sqlx::query_scalar("SELECT agency_id FROM dossier WHERE id = $1::uuid")
+        .bind(&ids[0])
+        .fetch_one(&app.db)
+        .await
+        .expect("agency");
+    let monthly_is_daily_summed: bool = sqlx::query_scalar(
+        "SELECT NOT EXISTS (
+             (SELECT date_trunc('month', day)::date, agency_id, unit_id, procedure_code, field_code, channel,
+                     sum(received), sum(finished_on_time), sum(processed) FROM report_daily GROUP BY 1, 2, 3, 4, 5, 6
+              EXCEPT SELECT day, agency_id, unit_id, procedure_code, field_code, channel, received::bigint,
+                     finished_on_time::bigint, processed::bigint FROM report_monthly)
+             UNION ALL
+             (SELECT day, agency_id, unit_id, procedure_code, field_code, channel, received::bigint,
+                     finished_on_time::bigint, processed::bigint FROM report_monthly
+              EXCEPT SELECT date_trunc('month', day)::date, agency_id, unit_id, procedure_code, field_code, channel,
+                     sum(received), sum(finished_on_time), sum(processed) FROM report_daily GROUP BY 1, 2, 3, 4, 5, 6))",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("compare");
+    assert!(monthly_is_daily_summed, "report_monthly holds the month sums of report_daily");
+    let periods = [
+        ("2025-12-01", "2026-05-31"),
+        ("2025-12-31", "2026-04-01"),
+        ("2026-01-01", "2026-01-31"),
+        ("2026-01-02", "2026-03-31"),
+        ("2026-02-01", "2026-02-28"),
+        ("2026-02-02", "2026-02-27"),
+        ("2026-02-14", "2026-02-14"),
+        ("2026-03-01", "2026-03-01"),
+        ("2026-01-31", "2026-04-01"),
+        ("2026-03-16", "2026-05-31"),
+    ];
+    for (from, to) in periods {
+        let report: Value = app
+            .get_as(&leader, &format!("/api/v1/reports/indicators?agency_id={agency}&from={from}&to={to}"))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let (received, finished): (i64, i64) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE vn_day(received_at) BETWEEN $1::date AND $2::date),
+                    count(*) FILTER (WHERE vn_day(finished_at) BETWEEN $1::date AND $2::date)
+               FROM dossier WHERE agency_id = $3",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(agency)
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+        let c = &report["counters"];
+        assert_eq!(
+            (c["received"].as_i64(), c["finished_early"].as_i64(), c["finished_on_time"].as_i64()),
+            (Some(received), Some(finished), Some(0)),
+            "{from} to {to}: {c}"
+        );
+        assert!(received > 0 || from == "2026-02-02", "the periods were chosen to hold dossiers: {from} to {to}");
+        // The month breakdown and the public page's months add up to the same.
+        let by_month: Value = app
+            .get_as(&leader, &format!("/api/v1/reports/breakdown?agency_id={agency}&from={from}&to={to}&by=month"))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let sum: i64 = by_month["groups"]
+            .as_array()
+            .map(|g| g.iter().filter_map(|x| x["counters"]["received"].as_i64()).sum())
+            .unwrap_or(-1);
+        assert_eq!(sum, received, "{from} to {to}: months {by_month}");
+    }
 }
 
 #[tokio::test]
@@ -304,6 +424,7 @@ async fn counters_kept_change_by_change_equal_a_rebuild_and_break_down_by_channe
     // Change by change, the day counters came out as a rebuild from the base tables makes them.
     let kept = report_tables(&app).await;
     assert!(kept.0.lines().count() >= 2 && kept.1.lines().count() == 5, "the tables hold the day rows and five facts");
+    assert!(kept.2.lines().count() >= 1, "and the month rows");
     sqlx::query("SELECT report_rebuild()").execute(&app.db).await.expect("rebuild");
     assert_eq!(kept, report_tables(&app).await, "incremental counters equal a rebuild");
 
