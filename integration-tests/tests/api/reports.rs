@@ -233,30 +233,28 @@ async fn counters_and_indicators_match_a_hand_count_and_open_to_their_dossiers()
     }
 }
 
-/// The day counters and facts as they stand, in a stable order (to compare with a rebuild).
+/// The day and month counters and the facts as they stand, in a stable order (to compare with a rebuild).
 async fn report_tables(app: &TestApp) -> (String, String, String) {
-    let daily: Option<String> = sqlx::query_scalar(
-        "SELECT string_agg(r::text, E'\\n' ORDER BY r::text) FROM report_daily r WHERE r.received <> 0 OR r.refused <> 0
+    let counters = |table: &str| {
+        format!(
+            "SELECT string_agg(r::text, E'\\n' ORDER BY r::text) FROM {table} r WHERE r.received <> 0 OR r.refused <> 0
              OR r.withdrawn <> 0 OR r.stopped <> 0 OR r.finished_early <> 0 OR r.finished_on_time <> 0 OR r.finished_late <> 0
-             OR r.returned <> 0 OR r.ratings <> 0 OR r.complaints <> 0 OR r.synced <> 0 OR r.processed <> 0",
-    )
-    .fetch_one(&app.db)
-    .await
-    .expect("daily");
-    let facts: Option<String> =
-        sqlx::query_scalar("SELECT string_agg(f::text, E'\\n' ORDER BY f.dossier_id) FROM report_fact f")
-            .fetch_one(&app.db)
-            .await
-            .expect("facts");
-    let monthly: Option<String> = sqlx::query_scalar(
-        "SELECT string_agg(r::text, E'\\n' ORDER BY r::text) FROM report_monthly r WHERE r.received <> 0 OR r.refused <> 0
-             OR r.withdrawn <> 0 OR r.stopped <> 0 OR r.finished_early <> 0 OR r.finished_on_time <> 0 OR r.finished_late <> 0
-             OR r.returned <> 0 OR r.ratings <> 0 OR r.complaints <> 0 OR r.synced <> 0 OR r.processed <> 0",
-    )
-    .fetch_one(&app.db)
-    .await
-    .expect("monthly");
-    (daily.unwrap_or_default(), facts.unwrap_or_default(), monthly.unwrap_or_default())
+             OR r.returned <> 0 OR r.ratings <> 0 OR r.complaints <> 0 OR r.synced <> 0 OR r.processed <> 0"
+        )
+    };
+    let mut out = Vec::new();
+    for sql in [
+        counters("report_daily"),
+        "SELECT string_agg(f::text, E'\\n' ORDER BY f.dossier_id) FROM report_fact f".to_owned(),
+        counters("report_monthly"),
+    ] {
+        let rows: Option<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&app.db).await.expect("report tables");
+        out.push(rows.unwrap_or_default());
+    }
+    let monthly = out.pop().unwrap_or_default();
+    let facts = out.pop().unwrap_or_default();
+    (out.pop().unwrap_or_default(), facts, monthly)
 }
 
 /// Reports over long periods take their whole months from the month counters and the days at either end from
