@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian machine lacks for `make run` (deps.sh run) or `make test` (deps.sh test).
+# Installs what a fresh Debian machine lacks for `make run` (deps.sh run), `make test` (deps.sh test) or the
+# benchmark and reliability scripts (deps.sh bench).
 # System packages come from Debian (apt-get, as root or through sudo); npm packages from the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,10 @@ if [ "$mode" = test ]; then
   for pkg in fonts-dejavu-core fonts-liberation; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
+fi
+if [ "$mode" = bench ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v pgbench >/dev/null 2>&1 || missing+=(postgresql-client)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"

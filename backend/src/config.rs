@@ -111,6 +111,27 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `MOTCUA_SIGNIN_PER_MINUTE`: sign-in attempts allowed per client address per minute.
     pub signin_per_minute: u32,
+    /// `MOTCUA_LOOKUPS_PER_MINUTE`: public status lookups allowed per client address per minute (default 20:
+    /// enough for a family checking its dossiers, too few to enumerate codes).
+    pub lookups_per_minute: u32,
+    /// `MOTCUA_SUBMISSIONS_PER_MINUTE`: online submissions one caller may make per minute (per instance).
+    pub submissions_per_minute: u32,
+    /// `MOTCUA_NATIONAL_PER_MINUTE`: requests per minute one national client may make (per instance; default 600:
+    /// well above the portal's polling needs, low enough that a runaway client cannot starve citizens).
+    pub national_per_minute: u32,
+    /// `MOTCUA_BENCH` / `MOTCUA_BENCH_WITHOUT`: benchmark mode (`scripts/bench.sh` only, refused unless the
+    /// service listens on loopback).
+    pub bench: Bench,
+}
+
+/// Benchmark mode: `MOTCUA_BENCH=1` mounts `POST /_bench/discard` (reads the body and drops it, the yardstick of
+/// the upload benchmark); `MOTCUA_BENCH_WITHOUT=audit,limits` switches security features off to measure what
+/// they cost. Never in production: `serve` refuses it on a non-loopback address and warns at every start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bench {
+    pub enabled: bool,
+    pub without_audit: bool,
+    pub without_limits: bool,
 }
 
 impl Config {
@@ -255,6 +276,10 @@ impl Config {
                 .map(|s| s.parse().map_err(|_| anyhow::anyhow!("MOTCUA_TRUSTED_PROXIES: {s:?} is not an IP address")))
                 .collect::<anyhow::Result<_>>()?,
             signin_per_minute: parse("MOTCUA_SIGNIN_PER_MINUTE", var("MOTCUA_SIGNIN_PER_MINUTE"), 30)?,
+            lookups_per_minute: parse("MOTCUA_LOOKUPS_PER_MINUTE", var("MOTCUA_LOOKUPS_PER_MINUTE"), 20)?,
+            submissions_per_minute: parse("MOTCUA_SUBMISSIONS_PER_MINUTE", var("MOTCUA_SUBMISSIONS_PER_MINUTE"), 20)?,
+            national_per_minute: parse("MOTCUA_NATIONAL_PER_MINUTE", var("MOTCUA_NATIONAL_PER_MINUTE"), 600)?,
+            bench: bench(var("MOTCUA_BENCH"), var("MOTCUA_BENCH_WITHOUT"))?,
             platform_jwks_refetch: Duration::from_secs(parse(
                 "MOTCUA_PLATFORM_JWKS_REFETCH_SECS",
                 var("MOTCUA_PLATFORM_JWKS_REFETCH_SECS"),
@@ -263,9 +288,37 @@ impl Config {
         })
     }
 
+    /// Refuses benchmark mode anywhere but on loopback.
+    pub fn check_bench(&self) -> anyhow::Result<()> {
+        if self.bench.enabled && !self.listen.ip().is_loopback() {
+            anyhow::bail!("MOTCUA_BENCH is for benchmarks on loopback only; MOTCUA_LISTEN is {}", self.listen);
+        }
+        Ok(())
+    }
+
     pub fn tls(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+fn bench(on: Option<String>, without: Option<String>) -> anyhow::Result<Bench> {
+    let enabled = match on.as_deref().map(str::trim) {
+        None | Some("0") | Some("false") => false,
+        Some("1") | Some("true") => true,
+        Some(other) => anyhow::bail!("MOTCUA_BENCH: {other:?} is not 1 or 0"),
+    };
+    let mut b = Bench { enabled, ..Bench::default() };
+    for part in without.unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match part {
+            "audit" => b.without_audit = true,
+            "limits" => b.without_limits = true,
+            other => anyhow::bail!("MOTCUA_BENCH_WITHOUT: {other:?} is not audit or limits"),
+        }
+    }
+    if (b.without_audit || b.without_limits) && !b.enabled {
+        anyhow::bail!("MOTCUA_BENCH_WITHOUT needs MOTCUA_BENCH=1");
+    }
+    Ok(b)
 }
 
 #[cfg(test)]
@@ -279,6 +332,24 @@ mod tests {
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert!(!c.migrate_on_start);
         assert!(!c.tls());
+        assert_eq!((c.lookups_per_minute, c.submissions_per_minute, c.national_per_minute), (20, 20, 600));
+        assert_eq!(c.bench, Bench::default());
+    }
+
+    #[test]
+    fn benchmark_mode_is_explicit_and_loopback_only() {
+        let with = |pairs: &'static [(&'static str, &'static str)]| {
+            Config::from_lookup(move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned()))
+        };
+        let err = with(&[("MOTCUA_BENCH_WITHOUT", "audit")]).expect_err("without needs bench");
+        assert!(err.to_string().contains("MOTCUA_BENCH=1"), "{err}");
+        let err = with(&[("MOTCUA_BENCH", "1"), ("MOTCUA_BENCH_WITHOUT", "authz")]).expect_err("unknown feature");
+        assert!(err.to_string().contains("authz"), "{err}");
+        let c = with(&[("MOTCUA_BENCH", "1"), ("MOTCUA_BENCH_WITHOUT", "audit, limits")]).expect("parses");
+        assert_eq!(c.bench, Bench { enabled: true, without_audit: true, without_limits: true });
+        c.check_bench().expect("loopback is allowed");
+        let c = with(&[("MOTCUA_BENCH", "1"), ("MOTCUA_LISTEN", "0.0.0.0:8080")]).expect("parses");
+        assert!(c.check_bench().is_err(), "benchmark mode on a public address");
     }
 
     #[test]

@@ -69,6 +69,15 @@ async fn main() -> anyhow::Result<()> {
                 db::migrate(&pool).await?;
                 tracing::info!("migrations applied");
             }
+            config.check_bench()?;
+            if config.bench.enabled {
+                tracing::warn!(
+                    without_audit = config.bench.without_audit,
+                    without_limits = config.bench.without_limits,
+                    "BENCHMARK MODE (MOTCUA_BENCH): not for real data"
+                );
+                motcua::store::audit::skip_for_benchmark(config.bench.without_audit);
+            }
             let listener = tokio::net::TcpListener::bind(config.listen).await?;
             tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url, "listening");
             let handle = telemetry::metrics_handle();

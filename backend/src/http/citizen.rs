@@ -24,9 +24,6 @@ use crate::{
     store::audit,
 };
 
-/// Lookups per client address per minute: enough for a family checking its dossiers, too few to enumerate codes.
-pub const LOOKUPS_PER_MINUTE: u32 = 20;
-
 fn citizen(caller: &Caller) -> Result<&CitizenCaller, ApiError> {
     match caller {
         Caller::Citizen(c) => Ok(c),
@@ -96,7 +93,7 @@ pub async fn public_lookup(
     super::limit::ClientIp(peer): super::limit::ClientIp,
     Path(code): Path<String>,
 ) -> ApiResult<Json<PublicDossier>> {
-    state.limiter.check("lookup", &peer.to_string(), LOOKUPS_PER_MINUTE)?;
+    state.limiter.check("lookup", &peer.to_string(), state.config.lookups_per_minute)?;
     let code = code.trim();
     if code.is_empty() || code.len() > 60 {
         return Err(ApiError::not_found());

@@ -23,9 +23,6 @@ use crate::{
     domain::filetype,
 };
 
-/// Online submissions one citizen may make per minute (per instance).
-pub const SUBMISSIONS_PER_MINUTE: u32 = 20;
-
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct UploadView {
     pub id: Uuid,
@@ -137,7 +134,7 @@ pub async fn submit(
     caller: Caller,
     ApiJson(req): ApiJson<SubmitDossier>,
 ) -> ApiResult<Response> {
-    state.limiter.check("submit", &caller.key(), SUBMISSIONS_PER_MINUTE)?;
+    state.limiter.check("submit", &caller.key(), state.config.submissions_per_minute)?;
     let request = serde_json::to_vec(&req).map_err(|e| ApiError::Internal(e.into()))?;
     let mut g = match idem::begin(&state, &caller, &headers, "submit", &request).await? {
         Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod agency;
 pub mod auth;
+mod bench;
 pub mod calendar;
 pub mod catalogue;
 pub mod citizen;
@@ -83,7 +84,8 @@ impl AppState {
         };
         let citizen_rp = rp(crate::eid::Kind::Citizen, &config.eid);
         let staff_rp = rp(crate::eid::Kind::Staff, &config.staff_idp);
-        Self { config, db, objects, national_jwt, platform, population, citizen_rp, staff_rp, limiter: Arc::default() }
+        let limiter = Arc::new(limit::Limiter::new(config.bench.without_limits));
+        Self { config, db, objects, national_jwt, platform, population, citizen_rp, staff_rp, limiter }
     }
 }
 
@@ -230,6 +232,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(api)
+        .merge(bench::routes(&state.config))
         .merge(
             SwaggerUi::new("/api-docs")
                 .url("/api-docs/openapi.json", spec)

@@ -102,10 +102,6 @@ async fn audit_refusal(state: &AppState, parts: &Parts, reason: TokenError) {
     }
 }
 
-/// Requests per minute one national client may make (per instance): well above the portal's polling needs,
-/// low enough that a runaway client cannot starve citizens.
-pub const NATIONAL_PER_MINUTE: u32 = 600;
-
 impl FromRequestParts<AppState> for NationalPortal {
     type Rejection = Refusal;
 
@@ -330,7 +326,7 @@ async fn log_inbound(
 
 fn rate_limit(state: &AppState, portal: &NationalPortal) -> Result<(), ApiError> {
     let client = portal.claims.client_id.as_deref().or(portal.claims.subject.as_deref()).unwrap_or("unknown");
-    state.limiter.check("national", client, NATIONAL_PER_MINUTE)
+    state.limiter.check("national", client, state.config.national_per_minute)
 }
 
 /// A dossier as the national portal knows it: the whole `HoSo`.

@@ -98,6 +98,9 @@ fn micros(t: OffsetDateTime) -> i64 {
 
 /// Appends `entry` inside `tx`: it commits or rolls back with the change it records. Returns its number.
 pub async fn append(tx: &mut Transaction<'_, Postgres>, entry: &Entry<'_>) -> sqlx::Result<i64> {
+    if SKIP_FOR_BENCHMARK.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(0);
+    }
     // The head row's lock orders the writers; PostgreSQL stores microseconds, so hash what it will store.
     let (seq, prev): (i64, Vec<u8>) =
         sqlx::query_as("UPDATE audit_head SET seq = seq + 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
@@ -142,6 +145,14 @@ pub async fn append_alone(pool: &PgPool, entry: &Entry<'_>) -> sqlx::Result<i64>
     let seq = append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(seq)
+}
+
+static SKIP_FOR_BENCHMARK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `MOTCUA_BENCH_WITHOUT=audit` (benchmark mode on loopback only): [`append`] writes nothing, so the benchmark
+/// can measure what the chain costs. Set once by `serve` at start.
+pub fn skip_for_benchmark(skip: bool) {
+    SKIP_FOR_BENCHMARK.store(skip, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// The outcome of checking the chain.
