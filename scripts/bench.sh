@@ -142,10 +142,10 @@ step "2. public lookup vs /healthz, 8 connections"
 wrk_run lookup lookup 8
 wrk_run healthz healthz 8
 
-step "3. attachment upload (stored and hashed) vs a body-discarding route, 4 connections"
+step "3. attachment upload (stored and hashed) vs a body-discarding route, 8 connections"
 for size in 200k 2m; do
-  wrk_run "upload-$size" upload 4 BENCH_SIZE=$size
-  wrk_run "discard-$size" discard 4 BENCH_SIZE=$size
+  wrk_run "upload-$size" upload 8 BENCH_SIZE=$size
+  wrk_run "discard-$size" discard 8 BENCH_SIZE=$size
 done
 
 step "4. outbox drain to the zero-latency portal stand-in vs pgbench of the relay's SQL"
@@ -184,7 +184,7 @@ python3 -c "import json; d=json.load(open('$OUT/drain.json')); print(f\"  drain 
 
 step "5. open loop: 50 submissions/s + 500 lookups/s for $((SECS * 2)) s"
 "$BIN/motcua_load" open-loop --base "$BASE" --dir "$BENCH_DIR" --submit-rate 50 --lookup-rate 500 --secs $((SECS * 2)) \
-  --pids "$server_pid" --json "$OUT/open-loop.json"
+  --desks --pids "$server_pid" --json "$OUT/open-loop.json"
 
 step "7. cost of the security features: submissions and lookups with the audit chain and limits, then without"
 # Back to back on the same data, so that only the switch differs. Authorization is not switched off: it is a

@@ -26,6 +26,13 @@ pub struct StoredObject {
 }
 
 impl StoredObject {
+    /// The key, digest and size of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        let mut h = Hashing::default();
+        h.update(bytes);
+        h.finish()
+    }
+
     /// The digest as 64 lowercase hex digits.
     pub fn sha256_hex(&self) -> String {
         hex(&self.sha256)
@@ -33,6 +40,25 @@ impl StoredObject {
 }
 
 /// Lowercase hex of `bytes`.
+/// The digest of bytes arriving in chunks: an upload is hashed while it is received.
+#[derive(Default)]
+pub struct Hashing {
+    sha: Sha256,
+    size: u64,
+}
+
+impl Hashing {
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.sha.update(chunk);
+        self.size += chunk.len() as u64;
+    }
+
+    pub fn finish(self) -> StoredObject {
+        let sha256: [u8; 32] = self.sha.finalize().into();
+        StoredObject { key: key_for(&sha256), sha256, size: self.size }
+    }
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -103,9 +129,17 @@ impl LocalStore {
     /// contents identical). The work runs on the blocking pool, and finishes (or cleans up) even
     /// if the returned future is dropped.
     pub async fn put(&self, bytes: &[u8]) -> io::Result<StoredObject> {
+        let object = StoredObject::of(bytes);
+        self.put_hashed(object, bytes.to_vec()).await
+    }
+
+    /// [`LocalStore::put`] for bytes whose digest the caller computed while receiving them
+    /// (`StoredObject::of` or a [`Hashing`]), without copying them. Runs on the blocking pool, and
+    /// finishes (or cleans up) even if the returned future is dropped.
+    pub async fn put_hashed(&self, object: StoredObject, data: Vec<u8>) -> io::Result<StoredObject> {
+        debug_assert_eq!(object.size, data.len() as u64);
         let root = self.root.clone();
-        let data = bytes.to_vec();
-        tokio::task::spawn_blocking(move || put_blocking(&root, &data)).await.map_err(io::Error::other)?
+        tokio::task::spawn_blocking(move || put_blocking(&root, object, &data)).await.map_err(io::Error::other)?
     }
 
     /// The bytes under `key`, checked against their digest (`InvalidData` when they differ).
@@ -190,10 +224,8 @@ impl Drop for TempFile {
     }
 }
 
-fn put_blocking(root: &Path, data: &[u8]) -> io::Result<StoredObject> {
-    let sha256: [u8; 32] = Sha256::digest(data).into();
-    let object = StoredObject { key: key_for(&sha256), sha256, size: data.len() as u64 };
-    let path = object_path(root, &sha256);
+fn put_blocking(root: &Path, object: StoredObject, data: &[u8]) -> io::Result<StoredObject> {
+    let path = object_path(root, &object.sha256);
     match fs::metadata(&path) {
         Ok(m) if m.is_file() && m.len() == object.size => return Ok(object),
         // A short or overlong file (damaged out of band) is replaced.

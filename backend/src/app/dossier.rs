@@ -822,10 +822,10 @@ pub(super) async fn insert_dossier(
     let calendar = clock::calendar_for(tx, d.agency_id).await?;
     let today = to_local(now).date();
     let prefix = d.receiving.legacy_code.clone().or_else(|| d.receiving.code.clone()).unwrap_or_default();
-    let code = match &d.code {
-        Some(code) => code.clone(),
-        None => store::dossier_code::next(tx, d.receiving_id, &prefix, today).await?.to_string(),
-    };
+    // A new number is taken as late as possible: the counter row stays locked until this transaction
+    // commits, and every submission to the same desk on the same day waits for it. Until then the row
+    // carries a placeholder that no other transaction can see.
+    let placeholder = d.code.clone().unwrap_or_else(|| format!("~{}", Uuid::new_v4()));
     let state = if d.received { State::Received } else { State::Submitted };
     let fees: i64 = d.procedure.fees.iter().map(|f| f.amount_vnd as i64).sum();
     let (start, due) = if d.received {
@@ -840,7 +840,7 @@ pub(super) async fn insert_dossier(
                               clock_started_at, due_at, population_verified)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
     )
-    .bind(&code)
+    .bind(&placeholder)
     .bind(d.procedure_version_id)
     .bind(d.agency_id)
     .bind(d.channel)
@@ -861,7 +861,6 @@ pub(super) async fn insert_dossier(
     .await?;
     // The receiving agency's one-stop desk holds every new dossier.
     let unit = open_step(tx, &calendar, d.procedure, id, d.agency_id, 0, start.unwrap_or(now)).await?;
-    sqlx::query("UPDATE dossier SET current_unit_id = $2 WHERE id = $1").bind(id).bind(unit).execute(&mut **tx).await?;
     let mut problems = Vec::new();
     attach(tx, caller, id, d.procedure, d.attachments, "component", "body.attachments", &mut problems).await?;
     if !problems.is_empty() {
@@ -870,6 +869,16 @@ pub(super) async fn insert_dossier(
     for f in &d.files {
         attach_inline(tx, id, "component", f).await?;
     }
+    let code = match d.code {
+        Some(code) => code,
+        None => store::dossier_code::next(tx, d.receiving_id, &prefix, today).await?.to_string(),
+    };
+    sqlx::query("UPDATE dossier SET current_unit_id = $2, code = $3 WHERE id = $1")
+        .bind(id)
+        .bind(unit)
+        .bind(&code)
+        .execute(&mut **tx)
+        .await?;
     let action = d.action;
     record_action(
         tx,

@@ -59,7 +59,13 @@ pub async fn upload(
             continue;
         }
         let name = field.file_name().unwrap_or("").to_owned();
-        let mut bytes = Vec::new();
+        // Sized once from the request's length (never beyond the limit), hashed as the chunks arrive.
+        let expected = headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+            .unwrap_or(0);
+        let mut bytes = Vec::with_capacity(expected.min(limit));
+        let mut hashing = crate::objects::Hashing::default();
         while let Some(chunk) = field.chunk().await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(ErrorCode::PayloadTooLarge, "request body too large")
@@ -75,30 +81,41 @@ pub async fn upload(
                     retry_after_secs: None,
                 });
             }
+            hashing.update(&chunk);
             bytes.extend_from_slice(&chunk);
         }
-        found = Some((name, bytes));
+        found = Some((name, bytes, hashing.finish()));
         break;
     }
-    let (name, bytes) =
+    let (name, bytes, stored) =
         found.ok_or_else(|| ApiError::field("body.file", "required", "send the file in the `file` field"))?;
     let file_name =
         filetype::safe_file_name(&name).map_err(|p| ApiError::field("body.file.name", p.code(), p.message()))?;
     let kind = filetype::inspect(&bytes).map_err(|p| ApiError::field("body.file", p.code(), p.message()))?;
-    let stored = state.objects.put(&bytes).await.map_err(|e| {
-        tracing::error!(error = %e, "attachment store failed");
-        ApiError::new(ErrorCode::ServiceUnavailable, "the file store is unavailable; nothing was saved")
-            .with_retry_after(30)
-    })?;
-    let request = [file_name.as_bytes(), b"\0", stored.sha256.as_slice()].concat();
-    let mut g = match idem::begin(&state, &caller, &headers, "upload", &request).await? {
-        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
-        Begun::Fresh(g) => g,
-    };
     let (owner_kind, owner_id) = match &caller {
         Caller::Citizen(c) => ("citizen", c.id),
         Caller::Staff(s) => ("staff", s.id),
         Caller::System(_) => return Err(ApiError::new(ErrorCode::Forbidden, "uploads are for people")),
+    };
+    // The file is written and synced while the database work below runs; the transaction commits only
+    // once the file is durable, so no row ever names a file that is not there. (Spawned: it finishes, or
+    // cleans up its temporary file, even when this request is abandoned.)
+    let store = {
+        let objects = state.objects.clone();
+        let object = stored.clone();
+        tokio::spawn(async move { objects.put_hashed(object, bytes).await })
+    };
+    let stored_durably = async move {
+        store.await.map_err(std::io::Error::other).and_then(|r| r).map_err(|e| {
+            tracing::error!(error = %e, "attachment store failed");
+            ApiError::new(ErrorCode::ServiceUnavailable, "the file store is unavailable; nothing was saved")
+                .with_retry_after(30)
+        })
+    };
+    let request = [file_name.as_bytes(), b"\0", stored.sha256.as_slice()].concat();
+    let mut g = match idem::begin(&state, &caller, &headers, "upload", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
     };
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO upload (owner_kind, owner_id, file_name, kind, size, sha256, object_key)
@@ -113,6 +130,7 @@ pub async fn upload(
     .bind(&stored.key)
     .fetch_one(&mut *g.tx)
     .await?;
+    stored_durably.await?;
     let view = UploadView { id, file_name, kind: kind.as_str().into(), size: stored.size, sha256: stored.sha256_hex() };
     let body = idem::to_json(&view)?;
     g.finish(201, &body).await?;

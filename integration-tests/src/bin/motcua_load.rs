@@ -6,11 +6,13 @@
 //!       attachment: both components brought to the counter), codes.txt (dossier codes to look up),
 //!       upload-200k.body / upload-2m.body (multipart bodies of real PDFs) and boundary.txt.
 //!   motcua_load open-loop --base URL --dir DIR --submit-rate 50 --lookup-rate 500 --secs 30
-//!       [--pids 123,456] [--retry] [--run NAME] [--json FILE] [--acked FILE]
+//!       [--pids 123,456] [--retry] [--desks] [--run NAME] [--json FILE] [--acked FILE]
 //!       sends at a fixed schedule whatever the answers (latency counts from the scheduled time, so a stall shows up
 //!       as latency, not as a lower rate), prints p50/p99/max per kind and CPU use; with --retry a submission is
 //!       retried with the same Idempotency-Key through connection errors and 5xx (up to 30 s), as a browser would;
-//!       --acked writes one line per acknowledged submission: dossier id, then the marker e-mail it carried.
+//!       --acked writes one line per acknowledged submission: dossier id, then the marker e-mail it carried;
+//!       --desks sends the submissions round the desks that can receive them (desks.txt: the communes), as a
+//!       province's submissions spread over its desks, each with its own counter of dossier codes.
 //!
 //! MOTCUA_DATABASE_URL names the database (prepare only). A benchmark tool: it asserts nothing about time.
 
@@ -99,6 +101,17 @@ async fn prepare(args: &[String]) -> anyhow::Result<()> {
         "bring_to_counter": ["TP01", "TP02"],
     });
     std::fs::write(dir.join("submit.json"), serde_json::to_vec(&submit)?)?;
+    // Every desk of the same level that can receive it (the communes), for `open-loop --desks`.
+    let desks: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT g.id FROM agency g
+          WHERE g.level = (SELECT level FROM agency WHERE id = $1)
+            AND EXISTS (SELECT 1 FROM unit u WHERE u.agency_id = g.id AND u.kind = 'one_stop')
+          ORDER BY g.id",
+    )
+    .bind(agency)
+    .fetch_all(&db)
+    .await?;
+    std::fs::write(dir.join("desks.txt"), desks.iter().map(|d| format!("{d}\n")).collect::<String>())?;
     let codes: Vec<String> =
         sqlx::query_scalar("SELECT code FROM dossier WHERE code IS NOT NULL ORDER BY md5(code) LIMIT 5000")
             .fetch_all(&db)
@@ -160,6 +173,8 @@ struct Shared {
     sessions: Vec<(String, String)>,
     submit: Value,
     codes: Vec<String>,
+    /// With `--desks`: the submissions go round the desks in desks.txt.
+    desks: Vec<String>,
     retry: bool,
     run: String,
     tallies: Mutex<BTreeMap<&'static str, Tally>>,
@@ -181,6 +196,9 @@ async fn submit_once(s: &Shared, i: u64, scheduled: Instant) {
     let marker = format!("{}-{i}@bench.example.vn", s.run);
     let mut body = s.submit.clone();
     body["email"] = json!(marker);
+    if !s.desks.is_empty() {
+        body["agency_id"] = json!(s.desks[i as usize % s.desks.len()]);
+    }
     let key = format!("{}-{i}", s.run);
     let give_up = scheduled + Duration::from_secs(30);
     loop {
@@ -251,6 +269,11 @@ async fn open_loop(args: &[String]) -> anyhow::Result<()> {
         sessions,
         submit: serde_json::from_slice(&std::fs::read(dir.join("submit.json"))?)?,
         codes,
+        desks: if args.iter().any(|a| a == "--desks") {
+            std::fs::read_to_string(dir.join("desks.txt"))?.lines().map(str::to_owned).collect()
+        } else {
+            Vec::new()
+        },
         retry: args.iter().any(|a| a == "--retry"),
         run: flag(args, "--run").unwrap_or_else(|| format!("run{}", std::process::id())),
         tallies: Mutex::default(),
