@@ -154,6 +154,43 @@ async fn check(
         }
     };
 
+    let today = to_local(OffsetDateTime::now_utc()).date();
+    let Parsed { applicant, owner, form, files } = parse(body, &procedure, upload_limit, today, &mut problems);
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    Ok(Checked { code, procedure_version_id: version_id, procedure, agency_id, applicant, owner, form, files })
+}
+
+/// The parts of a sent dossier that are checked without the database.
+struct Parsed {
+    applicant: Person,
+    owner: Option<Person>,
+    form: serde_json::Map<String, Value>,
+    files: Vec<(String, String, Vec<u8>, filetype::FileKind)>,
+}
+
+/// The checks of a sent dossier that need no database, against its procedure: the person filing, the owner,
+/// the e-form answers and the files (decoded, size-checked, typed from their bytes). Every problem, by
+/// national field name, in the order [`receive`] reports them after its own. For the fuzz targets (`fuzz/`).
+pub fn offline_problems(
+    body: &Value,
+    procedure: &crate::domain::catalogue::Procedure,
+    upload_limit: usize,
+    today: time::Date,
+) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    parse(body, procedure, upload_limit, today, &mut problems);
+    problems
+}
+
+fn parse(
+    body: &Value,
+    procedure: &crate::domain::catalogue::Procedure,
+    upload_limit: usize,
+    today: time::Date,
+    problems: &mut Vec<FieldError>,
+) -> Parsed {
     // The person filing (ThongTinNguoiNop) and the owner (ChuHoSo) when someone else.
     let filer = body.get("ThongTinNguoiNop").cloned().unwrap_or(Value::Null);
     if !filer.is_object() {
@@ -208,7 +245,6 @@ async fn check(
     }));
 
     // The e-form answers.
-    let today = to_local(OffsetDateTime::now_utc()).date();
     let answers = body.get("DuLieuBieuMau").cloned().unwrap_or_else(|| json!({}));
     let form = match procedure.form.validate_answers(&answers, today) {
         Ok(f) => f,
@@ -304,10 +340,7 @@ async fn check(
             ));
         }
     }
-    if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
-    }
-    Ok(Checked { code, procedure_version_id: version_id, procedure, agency_id, applicant, owner, form, files })
+    Parsed { applicant, owner, form, files }
 }
 
 /// Receives a dossier filed on the national portal (the caller has taken [`previous_answer`] first).

@@ -65,6 +65,8 @@ pub const ADDRESS_DETAIL_MAX_CHARS: usize = 500;
 pub const EMAIL_MAX_CHARS: usize = 254;
 /// Ceiling of the local part of an e-mail address (RFC 5321).
 pub const EMAIL_LOCAL_MAX_CHARS: usize = 64;
+/// [`FormSchema::validate_answers`] names at most this many unknown fields, then counts the rest.
+pub const MAX_UNKNOWN_REPORTED: usize = 20;
 /// [`FormSchema::from_json`] refuses bigger input.
 pub const SCHEMA_JSON_MAX_BYTES: usize = 256 * 1024;
 /// [`FormSchema::from_json`] refuses input nested deeper than this (`{}` is depth 1).
@@ -719,14 +721,28 @@ impl FormSchema {
             }
         }
         let known: HashSet<&str> = self.fields.iter().map(|f| f.key.as_str()).collect();
-        // Sorted, whatever order serde_json's map keeps (`preserve_order` may be on in the build).
+        // Sorted, whatever order serde_json's map keeps (`preserve_order` may be on in the build). A body of
+        // millions of made-up keys gets the first MAX_UNKNOWN_REPORTED by name and one count, not a problem
+        // (and a line of the answer) per key.
         let mut unknown: Vec<&String> = answers.keys().filter(|k| !known.contains(k.as_str())).collect();
+        let more = unknown.len().saturating_sub(MAX_UNKNOWN_REPORTED);
+        if more > 0 {
+            unknown.select_nth_unstable(MAX_UNKNOWN_REPORTED);
+            unknown.truncate(MAX_UNKNOWN_REPORTED);
+        }
         unknown.sort();
         for key in unknown {
             problems.push(FieldProblem {
                 field: format!("answers.{key}"),
                 code: UNKNOWN_FIELD,
                 message: format!("the form has no field {key:?}"),
+            });
+        }
+        if more > 0 {
+            problems.push(FieldProblem {
+                field: "answers".into(),
+                code: UNKNOWN_FIELD,
+                message: format!("and {more} more fields the form does not have"),
             });
         }
         if problems.is_empty() { Ok(out) } else { Err(problems) }
@@ -1560,6 +1576,21 @@ mod tests {
         let ps = s.validate_answers(&json!({"a": "x", "zeta": 1, "b": null}), TODAY).expect_err("unknown");
         let got: Vec<(&str, &str)> = ps.iter().map(|p| (p.field.as_str(), p.code)).collect();
         assert_eq!(got, [("answers.b", UNKNOWN_FIELD), ("answers.zeta", UNKNOWN_FIELD)]);
+    }
+
+    #[test]
+    fn a_flood_of_unknown_fields_is_counted_not_listed() {
+        // A hostile body of 100,000 made-up keys: the first 20 by name (sorted), then one count.
+        let s = schema(vec![Field::new("a", "A", text())]);
+        let answers: Map<String, Value> = (0..100_000).rev().map(|i| (format!("k{i:06}"), json!(i))).collect();
+        let ps = s.validate_answers(&Value::Object(answers), TODAY).expect_err("unknown");
+        assert_eq!(ps.len(), MAX_UNKNOWN_REPORTED + 1);
+        let named: Vec<&str> = ps[..MAX_UNKNOWN_REPORTED].iter().map(|p| p.field.as_str()).collect();
+        let want: Vec<String> = (0..MAX_UNKNOWN_REPORTED).map(|i| format!("answers.k{i:06}")).collect();
+        assert_eq!(named, want);
+        let last = &ps[MAX_UNKNOWN_REPORTED];
+        assert_eq!((last.field.as_str(), last.code), ("answers", UNKNOWN_FIELD));
+        assert!(last.message.contains("99980 more"), "{}", last.message);
     }
 
     #[test]

@@ -29,6 +29,10 @@
 //!     first, and refusing their files would refuse ordinary citizens' documents.
 //!   - Macros are `dangerous_content`: any `vbaProject.bin` in an OOXML package (DOCM/XLSM saved
 //!     under a `.docx` name), any `Basic/` or `Scripts/` entry in an ODF package.
+//!   - Zip bombs are `dangerous_content`: entries that declare (central directory) more than
+//!     [`MAX_EXPANDED_BYTES`] in all *and* more than [`MAX_EXPANSION`] times the archive's size. Office
+//!     XML compresses about 5–20 times; a bomb 100 to 1000 times. Nothing here inflates, but a clerk's
+//!     office suite or a later indexer would.
 //! - **Dangerous** regardless of name: ELF, PE (`MZ`), Mach-O (and universal binaries / Java
 //!   classes, `CA FE BA BE`), WebAssembly, Windows shortcuts (`.lnk`), `#!` scripts, and markup:
 //!   content whose first non-blank character (after an optional UTF-8/UTF-16 BOM) is `<` (HTML, SVG,
@@ -324,7 +328,10 @@ fn zip(b: &[u8]) -> Result<FileKind, FileProblem> {
         None
     };
 
-    let names = central_directory(b)?;
+    let (names, expanded) = central_directory(b)?;
+    if expanded > MAX_EXPANDED_BYTES && expanded > MAX_EXPANSION.saturating_mul(b.len() as u64) {
+        return Err(FileProblem::Dangerous);
+    }
     let has = |wanted: &str| names.contains(&wanted.as_bytes());
     let lower = |n: &[u8]| n.to_ascii_lowercase();
     if let Some(kind) = odf {
@@ -346,8 +353,14 @@ fn zip(b: &[u8]) -> Result<FileKind, FileProblem> {
     }
 }
 
-/// The entry names listed in the central directory. No end record in the last 64 KiB: truncated.
-fn central_directory(b: &[u8]) -> Result<Vec<&[u8]>, FileProblem> {
+/// An office document may declare this many uncompressed bytes in all whatever its own size.
+pub const MAX_EXPANDED_BYTES: u64 = 64 * 1024 * 1024;
+/// Beyond [`MAX_EXPANDED_BYTES`], an office document may declare at most this many times its own size.
+pub const MAX_EXPANSION: u64 = 100;
+
+/// The entry names listed in the central directory and the sum of their declared uncompressed sizes. No
+/// end record in the last 64 KiB: truncated.
+fn central_directory(b: &[u8]) -> Result<(Vec<&[u8]>, u64), FileProblem> {
     const EOCD: &[u8] = b"PK\x05\x06";
     const EOCD_LEN: usize = 22;
     if b.len() < EOCD_LEN {
@@ -372,6 +385,7 @@ fn central_directory(b: &[u8]) -> Result<Vec<&[u8]>, FileProblem> {
         return Err(malformed);
     };
     let mut names = Vec::with_capacity(usize::from(count));
+    let mut expanded = 0u64;
     let mut at = start;
     for _ in 0..count {
         // Central directory file header: 46 bytes, then name, extra, comment.
@@ -386,9 +400,11 @@ fn central_directory(b: &[u8]) -> Result<Vec<&[u8]>, FileProblem> {
             return Err(malformed);
         }
         names.push(&b[at + 46..name_end]);
+        // (A ZIP64 entry's 0xFFFFFFFF counts as 4 GiB: far over the limit, as it should be.)
+        expanded = expanded.saturating_add(u64::from(le32(b, at + 24).unwrap_or(u32::MAX)));
         at = name_end + usize::from(e) + usize::from(c);
     }
-    Ok(names)
+    Ok((names, expanded))
 }
 
 /// Why a file name is refused.
@@ -591,6 +607,43 @@ mod tests {
     }
 
     // ---- inspect ------------------------------------------------------------------------------
+
+    /// `zip` with the central directory's uncompressed size of `entry` set to `size` (what a deflated bomb
+    /// declares; nothing here inflates, so the declaration is all that counts).
+    fn declaring(mut zip: Vec<u8>, entry: &str, size: u32) -> Vec<u8> {
+        let needle = b"PK\x01\x02";
+        let mut at = 0;
+        while let Some(i) = zip[at..].windows(4).position(|w| w == needle) {
+            let h = at + i;
+            let n = usize::from(u16::from_le_bytes([zip[h + 28], zip[h + 29]]));
+            if &zip[h + 46..h + 46 + n] == entry.as_bytes() {
+                zip[h + 24..h + 28].copy_from_slice(&size.to_le_bytes());
+                return zip;
+            }
+            at = h + 4;
+        }
+        panic!("no entry {entry}");
+    }
+
+    #[test]
+    fn zip_bombs_are_dangerous() {
+        // 1 GiB from a few hundred bytes: a bomb, in a DOCX, an XLSX or an ODT.
+        for (doc, entry) in [(docx(), "word/document.xml"), (xlsx(), "xl/workbook.xml"), (odf(ODF_TEXT), "content.xml")]
+        {
+            assert_eq!(inspect(&declaring(doc, entry, 1 << 30)), Err(FileProblem::Dangerous), "{entry}");
+        }
+        // ZIP64's "see the extra field" marker counts as 4 GiB.
+        assert_eq!(inspect(&declaring(docx(), "word/document.xml", u32::MAX)), Err(FileProblem::Dangerous));
+        // Up to the absolute limit any ratio is fine (small documents compress well); past it, a
+        // realistic one: 65 MiB declared by a 1 MiB spreadsheet (65 times) is an ordinary big workbook.
+        let limit = u32::try_from(MAX_EXPANDED_BYTES).expect("fits");
+        // (the other two entries are 45 bytes)
+        assert_eq!(inspect(&declaring(docx(), "word/document.xml", limit - 45)), Ok(FileKind::Docx));
+        assert_eq!(inspect(&declaring(docx(), "word/document.xml", limit - 44)), Err(FileProblem::Dangerous));
+        let image = vec![0u8; 1 << 20];
+        let big = zip_of(&[(CT, CT_XML), ("xl/workbook.xml", b"<workbook/>"), ("xl/media/image1.png", &image)]);
+        assert_eq!(inspect(&declaring(big, "xl/workbook.xml", limit + 1)), Ok(FileKind::Xlsx));
+    }
 
     #[test]
     fn allowed_types_are_recognised() {

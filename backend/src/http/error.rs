@@ -101,6 +101,9 @@ impl ErrorCode {
     }
 }
 
+/// At most this many field problems in one error answer ([`ApiError::validation`]).
+pub const MAX_DETAILS: usize = 200;
+
 /// What is wrong with one field. `field` is a dotted path into the request (`body.name`,
 /// `body.components[2].file`, `query.limit`); `code` is a stable snake_case reason
 /// (`required`, `too_long`, `invalid_format`, `unknown`, ...).
@@ -161,7 +164,14 @@ impl ApiError {
         Self::new(ErrorCode::NotFound, "no such resource")
     }
 
-    pub fn validation(details: Vec<FieldError>) -> Self {
+    /// A 422 listing `details`: at most [`MAX_DETAILS`] of them, the rest counted in one last `body` entry
+    /// (`too_many_problems`), so a hostile body of a million bad items does not get a million-line answer.
+    pub fn validation(mut details: Vec<FieldError>) -> Self {
+        if details.len() > MAX_DETAILS {
+            let more = details.len() - MAX_DETAILS;
+            details.truncate(MAX_DETAILS);
+            details.push(FieldError::new("body", "too_many_problems", format!("{more} more problems are not listed")));
+        }
         Self::Client {
             code: ErrorCode::ValidationFailed,
             message: "request validation failed".into(),

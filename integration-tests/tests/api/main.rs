@@ -10,6 +10,7 @@ mod documents;
 mod dossier_code;
 mod dossiers;
 mod foundation;
+mod hostile_uploads;
 mod lifecycle;
 mod national;
 mod national_auth;
