@@ -25,11 +25,6 @@ struct Written {
     objects: usize,
 }
 
-fn files_under(dir: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries.flatten().map(|e| if e.path().is_dir() { files_under(&e.path()) } else { 1 }).sum()
-}
-
 async fn written(app: &TestApp) -> Written {
     let (dossier, attachment, upload, draft, procedure_version): (i64, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM dossier), (SELECT count(*) FROM attachment), (SELECT count(*) FROM upload),
@@ -38,7 +33,14 @@ async fn written(app: &TestApp) -> Written {
     .fetch_one(&app.db)
     .await
     .expect("counts");
-    Written { dossier, attachment, upload, draft, procedure_version, objects: files_under(&app.config.object_dir) }
+    Written {
+        dossier,
+        attachment,
+        upload,
+        draft,
+        procedure_version,
+        objects: super::security::files_under(&app.config.object_dir),
+    }
 }
 
 // ---------------------------------------------------------------- hostile bytes

@@ -504,7 +504,8 @@ struct Counts {
     objects: usize,
 }
 
-fn files_under(dir: &std::path::Path) -> usize {
+/// How many files the object store holds under `dir` (also used by `hostile_uploads`).
+pub(crate) fn files_under(dir: &std::path::Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
     entries.flatten().map(|e| if e.path().is_dir() { files_under(&e.path()) } else { 1 }).sum()
 }
