@@ -14,6 +14,9 @@ if [ "$mode" = test ]; then
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   # zbarimg reads back the QR codes printed on the official forms.
   command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+  # schemathesis runs in a virtual environment (Debian's python3 has venv in a package of its own).
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
   # Fonts for Chromium's screenshots (without fontconfig's fc-list, ask dpkg).
   for pkg in fonts-dejavu-core fonts-liberation; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -37,3 +40,17 @@ for dir in frontend sim/eid; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
+
+# schemathesis (scripts/schemathesis/run.sh), pinned with what it pulls in: into target/venv-st, again when the
+# pins changed since the last install.
+if [ "$mode" = test ]; then
+  venv=target/venv-st
+  pins=scripts/schemathesis/requirements.txt
+  if ! cmp -s "$pins" "$venv/requirements.txt" || [ ! -x "$venv/bin/st" ]; then
+    echo "==> installing schemathesis into $venv (pip)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-virtualenv -r "$pins"
+    cp "$pins" "$venv/requirements.txt"
+  fi
+fi

@@ -243,7 +243,8 @@ pub struct IdentityFacts {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Prefilled {
     pub key: String,
-    #[schema(value_type = Object)]
+    /// The answer, of the e-form field's type (text, number, boolean, an address object, ...).
+    #[schema(value_type = Value)]
     pub value: serde_json::Value,
     /// `identity` (the eID) or `population` (the population database).
     pub source: String,

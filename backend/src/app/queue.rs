@@ -55,6 +55,9 @@ pub struct QueueQuery {
     /// A named queue; without it, every dossier at my units (open or not).
     pub queue: Option<Queue>,
     /// Internal state (`submitted`, `received`, `in_processing`, ...).
+    #[param(
+        pattern = "^(submitted|received|in_processing|awaiting_approval|supplement_requested|payment_requested|result_ready|returned|refused|withdrawn|stopped)$"
+    )]
     pub state: Option<String>,
     /// National procedure code.
     pub procedure: Option<String>,
@@ -63,6 +66,7 @@ pub struct QueueQuery {
     /// Staff id of the assignee.
     pub assignee_id: Option<Uuid>,
     /// 1 counter, 2 online, 3 post.
+    #[param(minimum = 1, maximum = 3)]
     pub channel: Option<i16>,
     /// Received on or after (RFC 3339).
     #[serde(default, with = "time::serde::rfc3339::option")]
@@ -75,12 +79,15 @@ pub struct QueueQuery {
     /// Dossier code (exact) or applicant name words, with or without diacritics.
     pub q: Option<String>,
     /// For `due_soon`: the horizon in hours (default 8).
+    #[param(minimum = 1, maximum = 1440)]
     pub due_within_hours: Option<i64>,
     /// `submitted` (default: oldest first) or `due` (soonest appointment first).
+    #[param(pattern = "^(submitted|due)$")]
     pub sort: Option<String>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

@@ -64,6 +64,7 @@ pub async fn units(
 #[serde(deny_unknown_fields)]
 pub struct NewUnit {
     pub name: String,
+    #[schema(pattern = "^(one_stop|specialist|leadership|other)$")]
     pub kind: String,
 }
 
@@ -101,6 +102,14 @@ pub async fn create_unit(
         Begun::Fresh(g) => g,
     };
     let tx = &mut g.tx;
+    // A system administrator may administer any agency: one that does not exist is 404, not a broken insert.
+    let agency: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM agency WHERE id = $1)")
+        .bind(agency_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if !agency {
+        return Err(ApiError::not_found());
+    }
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM unit WHERE agency_id = $1 AND name = $2)")
         .bind(agency_id)
         .bind(&name)
@@ -126,13 +135,15 @@ pub async fn create_unit(
 pub struct RoleGrant {
     pub unit_id: Uuid,
     /// `clerk`, `officer`, `leader`, `agency_admin` or `system_admin`.
+    #[schema(pattern = "^(clerk|officer|leader|agency_admin|system_admin)$")]
     pub role: String,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
-    /// The subject the staff identity provider signs them in as.
+    /// The subject the staff identity provider signs them in as: 1 to 200 visible ASCII characters.
+    #[schema(pattern = "^[!-~]{1,200}$")]
     pub username: String,
     pub full_name: String,
     #[serde(default)]
@@ -294,6 +305,7 @@ pub struct UnitRole {
     pub unit_id: Uuid,
     pub unit_name: String,
     /// `clerk`, `officer`, `leader`, `agency_admin` or `system_admin`.
+    #[schema(pattern = "^(clerk|officer|leader|agency_admin|system_admin)$")]
     pub role: String,
 }
 

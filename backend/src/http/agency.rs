@@ -25,7 +25,7 @@ pub struct AgencyDto {
 }
 
 /// Every agency, with the codes valid today, parents before children.
-#[utoipa::path(get, path = "/api/v1/agencies", tag = "catalogue",
+#[utoipa::path(get, path = "/api/v1/agencies", operation_id = "list_agencies", tag = "catalogue",
     responses((status = 200, body = Vec<AgencyDto>)))]
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<AgencyDto>>> {
     let today = time::OffsetDateTime::now_utc().to_offset(VIETNAM_OFFSET).date();

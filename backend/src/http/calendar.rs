@@ -209,7 +209,7 @@ fn require_system_admin(caller: &Caller) -> Result<&crate::app::StaffCaller, Api
 /// Sets a day off or a swapped working day (province-wide; system administrators). Deadlines computed
 /// afterwards use it; appointments already issued are not moved.
 #[utoipa::path(put, path = "/api/v1/calendar/days/{day}", tag = "calendar", request_body = SetDay,
-    params(("day" = String, Path, description = "yyyy-mm-dd")),
+    params(("day" = String, Path, format = Date, description = "yyyy-mm-dd")),
     responses(
         (status = 200, body = CalendarDayDto),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
@@ -273,7 +273,7 @@ pub async fn set_day(
 
 /// Removes a day from the exceptions (it becomes an ordinary weekday or weekend day again).
 #[utoipa::path(delete, path = "/api/v1/calendar/days/{day}", tag = "calendar",
-    params(("day" = String, Path, description = "yyyy-mm-dd")),
+    params(("day" = String, Path, format = Date, description = "yyyy-mm-dd")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_day(
     State(state): State<AppState>,
@@ -309,11 +309,16 @@ pub async fn delete_day(
 #[serde(deny_unknown_fields)]
 pub struct WorkingHoursDto {
     /// `HH:MM`, e.g. `07:30`.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub morning_start: String,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub morning_end: String,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub afternoon_start: String,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub afternoon_end: String,
     /// Paper dossiers received after this time count from the next working day (default `15:00`).
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub paper_cutoff: String,
 }
 

@@ -26,14 +26,19 @@ use crate::{
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words of the name, with or without diacritics (`dang ky khai sinh` finds `Đăng ký khai sinh`).
+    #[param(max_length = 200, pattern = "^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f]*$")]
     pub q: Option<String>,
     /// Field (lĩnh vực) code.
+    #[param(pattern = "^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f]*$")]
     pub field: Option<String>,
     /// `commune`, `department` or `province`.
+    #[param(pattern = "^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f]*$")]
     pub level: Option<String>,
     /// `full`, `partial` or `none`.
+    #[param(pattern = "^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f]*$")]
     pub online_level: Option<String>,
     /// At most 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -108,7 +113,7 @@ pub struct ProcedureDocument {
 }
 
 /// One procedure's current version: everything a citizen needs before starting, and its e-form and workflow.
-#[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalogue", params(("code" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/procedures/{code}", operation_id = "get_procedure", tag = "catalogue", params(("code" = String, Path)),
     responses((status = 200, body = ProcedureDocument), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<ProcedureDocument>> {
     if code.chars().any(char::is_control) {

@@ -306,6 +306,7 @@ pub struct Rating {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRating {
+    #[schema(minimum = 1, maximum = 5)]
     pub score: i16,
     #[serde(default)]
     pub comment: Option<String>,
@@ -391,6 +392,8 @@ pub struct Feedback {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewFeedback {
+    /// `phan_anh` (phản ánh) or `kien_nghi` (kiến nghị).
+    #[schema(pattern = "^(phan_anh|kien_nghi)$")]
     pub kind: String,
     pub content: String,
 }

@@ -34,10 +34,19 @@ pub struct UploadView {
     pub sha256: String,
 }
 
+/// The multipart form of an upload. Documentation only: the handler streams the field.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct UploadForm {
+    /// The document, with its file name.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Uploads one file (multipart field `file`) to attach to a dossier afterwards. The type is decided from
 /// the bytes, never the name; executables, scripts, HTML/SVG and truncated files are refused.
 #[utoipa::path(post, path = "/api/v1/uploads", tag = "dossiers",
-    request_body(content_type = "multipart/form-data", description = "field `file`: the document"),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "field `file`: the document"),
     responses(
         (status = 201, body = UploadView),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -237,7 +246,7 @@ pub async fn act(
 
 /// One dossier, for its applicant or for staff of a unit that holds or held it (404 for anyone else).
 /// Staff reads are recorded in the audit log.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", operation_id = "get_dossier_by_id", tag = "dossiers", params(("id" = Uuid, Path)),
     responses((status = 200, body = DossierView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> ApiResult<Json<DossierView>> {
     let mut tx = state.db.begin().await?;
@@ -287,7 +296,14 @@ pub struct DownloadQuery {
 #[utoipa::path(get, path = "/api/v1/dossiers/{id}/attachments/{attachment_id}", tag = "dossiers",
     params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path), DownloadQuery),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, with the media type of the kind its bytes were found to be at upload",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"),
+                (Vec<u8> = "image/tiff"), (Vec<u8> = "image/webp"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (Vec<u8> = "application/vnd.oasis.opendocument.text"),
+                (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet"),
+                (Vec<u8> = "application/octet-stream"))),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 pub async fn download(
@@ -337,6 +353,7 @@ pub async fn download(
 #[into_params(parameter_in = Query)]
 pub struct FormQuery {
     /// For 02–05: the history entry (`seq`) the document records; the latest of its kind when absent.
+    #[param(minimum = 1)]
     pub seq: Option<i32>,
 }
 

@@ -185,10 +185,30 @@ fn api_routes() -> OpenApiRouter<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = api_routes().into_openapi();
     document_idempotency_key(&mut doc);
+    document_standard_errors(&mut doc);
+    document_links(&mut doc);
     doc
 }
 
-/// Every mutating route accepts `Idempotency-Key` (see `idem`): said once here for all of them.
+/// The operations whose handler claims the `Idempotency-Key` (`idem::begin`): a retry with the same key gets the
+/// first answer. The other changes ignore the header, so their documentation does not offer it.
+pub const IDEMPOTENT_OPERATIONS: [&str; 13] = [
+    "create_unit",
+    "create_staff",
+    "disable_staff",
+    "set_roles",
+    "set_day",
+    "delete_day",
+    "set_working_hours",
+    "import",
+    "publish",
+    "upload",
+    "submit",
+    "receive_at_counter",
+    "act",
+];
+
+/// `Idempotency-Key` on every route that honours it (see `idem`): said once here for all of them.
 fn document_idempotency_key(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{
         RefOr,
@@ -197,18 +217,154 @@ fn document_idempotency_key(doc: &mut utoipa::openapi::OpenApi) {
     };
     for item in doc.paths.paths.values_mut() {
         for op in [&mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten() {
+            if !op.operation_id.as_deref().is_some_and(|id| IDEMPOTENT_OPERATIONS.contains(&id)) {
+                continue;
+            }
             let params = op.parameters.get_or_insert_with(Vec::new);
-            let present = params.iter().any(|p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case(idem::HEADER)));
-            if !present {
-                let mut p = Parameter::new("Idempotency-Key");
-                p.parameter_in = ParameterIn::Header;
-                p.description = Some(
-                    "Makes a retry safe: a request repeated with the same key gets the first answer \
-                                      and changes nothing (same key with a different request: 422)."
-                        .into(),
-                );
-                p.schema = Some(RefOr::T(ObjectBuilder::new().schema_type(Type::String).max_length(Some(200)).into()));
-                params.push(RefOr::T(p));
+            // A handler's own declaration of the header is replaced: one description, one schema.
+            params.retain(|p| !matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case(idem::HEADER)));
+            let mut p = Parameter::new("Idempotency-Key");
+            p.parameter_in = ParameterIn::Header;
+            p.required = utoipa::openapi::Required::False;
+            p.description = Some(
+                "Makes a retry safe: a request repeated with the same key gets the first answer \
+                                  and changes nothing (same key with a different request: 422)."
+                    .into(),
+            );
+            p.schema = Some(RefOr::T(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(200))
+                    .pattern(Some("^[!-~]+$"))
+                    .description(Some("1 to 200 visible ASCII characters, e.g. a UUID"))
+                    .into(),
+            ));
+            params.push(RefOr::T(p));
+        }
+    }
+}
+
+/// The error answers any API operation may give, as reusable responses (`#/components/responses/...`), each with
+/// the `ErrorBody` shape: said once here instead of on every handler. An operation's own description of a status
+/// (why *it* answers 409, say) is kept.
+const STANDARD_ERRORS: [(&str, &str, &str); 10] = [
+    ("400", "BadRequest", "`bad_request` or `invalid_json`: a malformed query string, path parameter or body"),
+    ("401", "Unauthenticated", "`unauthenticated`: no valid session or token"),
+    ("403", "Forbidden", "`forbidden` (the caller's role may not do this) or `csrf_failed`"),
+    ("404", "NotFound", "`not_found`: no such resource, or not one the caller may see"),
+    ("409", "Conflict", "`conflict` (the resource changed since it was read) or `illegal_transition`"),
+    ("413", "PayloadTooLarge", "`payload_too_large`: the body is over the limit"),
+    ("415", "UnsupportedMediaType", "`unsupported_media_type`: the body is not of the expected media type"),
+    ("422", "ValidationFailed", "`validation_failed` (`details` names each field) or `idempotency_key_reused`"),
+    ("429", "RateLimited", "`rate_limited`: too many requests; retry after `Retry-After` seconds"),
+    ("503", "ServiceUnavailable", "`service_unavailable`: a dependency (database, national system) is unavailable"),
+];
+
+/// Declares the standard error answers on every operation of `/api/`: 400, 401, 403, 404, 409, 422, 429 and 503
+/// everywhere, 413 and 415 where a body is sent. The sign-in redirects (`/auth/*`) get the ones they can give
+/// before redirecting.
+fn document_standard_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{
+        ContentBuilder, HeaderBuilder, Ref, RefOr, ResponseBuilder,
+        schema::{ObjectBuilder, Type},
+    };
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (status, name, description) in STANDARD_ERRORS {
+        let mut response = ResponseBuilder::new().description(description).content(
+            "application/json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+        );
+        if status == "429" || status == "503" {
+            response = response.header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0))))
+                    .description(Some("Seconds to wait before retrying"))
+                    .build(),
+            );
+        }
+        components.responses.insert(name.to_owned(), RefOr::T(response.build()));
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let statuses: &[&str] = if path.starts_with("/api/") {
+            &["400", "401", "403", "404", "409", "413", "415", "422", "429", "503"]
+        } else if path.starts_with("/auth/") {
+            &["400", "422", "429", "503"]
+        } else {
+            &[]
+        };
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten()
+        {
+            let has_body = op.request_body.is_some();
+            for (status, name, _) in STANDARD_ERRORS.iter().filter(|(s, _, _)| statuses.contains(s)) {
+                if matches!(*status, "413" | "415") && !has_body {
+                    continue;
+                }
+                op.responses
+                    .responses
+                    .entry((*status).to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
+            }
+        }
+    }
+}
+
+/// OpenAPI links from the answers that name a dossier (or a staff member, a draft, a holiday, a reconciliation)
+/// to the operations that read or change it, so that a client (and schemathesis' stateful tests) can follow them.
+fn document_links(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, link::LinkBuilder};
+    const DOSSIER_READS: [&str; 7] =
+        ["get_dossier_by_id", "history", "steps", "list_feedback", "list_payments", "get_rating", "form_pdf"];
+    // (operation, status, JSON pointer to the id in its answer, the operations it leads to, their parameter)
+    let one = "$response.body#/id";
+    let first = "$response.body#/items/0/id";
+    let table: [(&str, &str, &str, &[&str], &str); 12] = [
+        ("submit", "201", one, &DOSSIER_READS, "id"),
+        ("receive_at_counter", "201", one, &DOSSIER_READS, "id"),
+        ("act", "200", one, &DOSSIER_READS, "id"),
+        ("mine", "200", first, &DOSSIER_READS, "id"),
+        ("mine", "200", first, &["send_feedback", "rate", "start"], "id"),
+        ("list_dossiers", "200", first, &DOSSIER_READS, "id"),
+        ("receive_dossier", "201", "$response.body#/MaHoSo", &["get_dossier"], "MaHoSo"),
+        ("create_staff", "201", one, &["set_roles", "disable_staff"], "id"),
+        ("put_draft", "200", "$response.body#/procedure_code", &["get_draft", "delete_draft"], "procedure_code"),
+        ("set_day", "200", "$response.body#/day", &["delete_day"], "day"),
+        ("start_reconciliation", "201", "$response.body#/run/id", &["get_reconciliation"], "id"),
+        ("get_dossier_by_id", "200", "$request.path.id", &["download"], "id"),
+    ];
+    let ids: std::collections::HashSet<String> = doc
+        .paths
+        .paths
+        .values()
+        .flat_map(|item| [&item.get, &item.post, &item.put, &item.delete, &item.patch])
+        .flatten()
+        .filter_map(|op| op.operation_id.clone())
+        .collect();
+    for item in doc.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten()
+        {
+            for (from, status, pointer, targets, parameter) in &table {
+                if op.operation_id.as_deref() != Some(*from) {
+                    continue;
+                }
+                let Some(RefOr::T(response)) = op.responses.responses.get_mut(*status) else {
+                    panic!("link source {from} has no {status} answer");
+                };
+                for target in *targets {
+                    assert!(ids.contains(*target), "link target {target} is no operation id");
+                    let mut link = LinkBuilder::new().operation_id(*target).parameter(*parameter, *pointer);
+                    if *target == "form_pdf" {
+                        // The receipt (01.pdf) exists for every received dossier.
+                        link = link.parameter("file", "01.pdf");
+                    }
+                    if *target == "download" {
+                        link = link.parameter("attachment_id", "$response.body#/attachments/0/id");
+                    }
+                    response.links.insert((*target).to_owned(), RefOr::T(link.build()));
+                }
             }
         }
     }
@@ -227,6 +383,8 @@ pub fn router(state: AppState) -> Router {
     let _ = crate::telemetry::metrics_handle();
     let (api, mut spec) = api_routes().split_for_parts();
     document_idempotency_key(&mut spec);
+    document_standard_errors(&mut spec);
+    document_links(&mut spec);
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let body_limit = state.config.body_limit_bytes;
 

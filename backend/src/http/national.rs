@@ -298,6 +298,7 @@ pub struct ChangeQuery {
     /// A cursor from an earlier page; absent: from the start.
     pub after: Option<String>,
     /// 1..=500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -62,12 +62,14 @@ pub struct OutboxMessage {
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// `dead` (default), `pending` or `delivered`.
+    #[param(pattern = "^(dead|pending|delivered)$")]
     pub status: Option<String>,
     /// Only this dossier's messages (mã hồ sơ).
     pub code: Option<String>,
     /// Messages with a smaller id than this (paging backwards from the newest).
     pub before: Option<i64>,
     /// 1..=200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

@@ -42,7 +42,7 @@ pub async fn start(
 }
 
 /// The payments of a dossier (whoever may see the dossier).
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/payments", tag = "payments", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/payments", operation_id = "list_payments", tag = "payments", params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<PaymentView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -56,10 +56,31 @@ pub async fn list(
     Ok(Json(app::payment::for_dossier(&state.db, id).await?))
 }
 
+/// The payment platform's callback message (interop.md §4), every field a string. Documentation only: the
+/// handler reads the fields from the JSON itself, to check the signature over them as sent.
+#[allow(non_snake_case, dead_code)]
+#[derive(utoipa::ToSchema)]
+pub struct PaygovCallback {
+    /// `CALLBACK`.
+    #[schema(pattern = "^CALLBACK$")]
+    LoaiBanTin: String,
+    MaLoi: String,
+    MaDoiTac: String,
+    MaThamChieu: String,
+    SoTien: String,
+    MaTienTe: String,
+    MaGiaoDich: String,
+    MaNganHang: String,
+    ThoiGianGD: String,
+    ThongTinGiaoDich: String,
+    /// The signature over the other fields.
+    MaXacThuc: String,
+}
+
 /// The payment platform's callback (interop.md §4): `MaXacThuc` is checked in constant time, the reference
 /// must be ours and the amount the one asked for; a refusal is logged and audited. A repeat is harmless.
-#[utoipa::path(post, path = "/api/v1/payments/paygov/callback", tag = "payments",
-    request_body(content = Object, description = "`{LoaiBanTin: \"CALLBACK\", MaLoi, MaDoiTac, MaThamChieu, SoTien, MaTienTe, MaGiaoDich, MaNganHang, ThoiGianGD, ThongTinGiaoDich, MaXacThuc}`"),
+#[utoipa::path(post, path = "/api/v1/payments/paygov/callback", operation_id = "payment_callback", tag = "payments",
+    request_body = PaygovCallback,
     responses(
         (status = 200, description = "`{\"MaLoi\": \"00\", \"MoTa\": ...}`", body = Object),
         (status = 401, description = "Bad signature", body = ErrorBody),

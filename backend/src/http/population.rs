@@ -28,6 +28,7 @@ use crate::{
 #[serde(deny_unknown_fields)]
 pub struct LookupRequest {
     /// 12 digits (sent in the body, never in a URL).
+    #[schema(pattern = "^[0-9]{12}$")]
     pub personal_id: String,
     pub full_name: String,
     /// `yyyy-mm-dd`, when known.

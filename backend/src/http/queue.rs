@@ -13,7 +13,7 @@ use crate::app::queue::{self, Page, QueueCount, QueueQuery};
 
 /// Lists dossiers for staff: a named queue or all at my units, with filters, search by code or applicant
 /// name (without diacritics) and keyset paging (`next` → `after`).
-#[utoipa::path(get, path = "/api/v1/dossiers", tag = "queues", params(QueueQuery),
+#[utoipa::path(get, path = "/api/v1/dossiers", operation_id = "list_dossiers", tag = "queues", params(QueueQuery),
     responses(
         (status = 200, body = Page),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -40,6 +40,7 @@ pub struct MineQuery {
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

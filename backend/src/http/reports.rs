@@ -31,8 +31,10 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 pub struct ReportQuery {
     pub agency_id: Uuid,
     /// First day, `yyyy-mm-dd` (Vietnam date); default: the first day of this month.
+    #[param(pattern = "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$")]
     pub from: Option<String>,
     /// Last day, included; default: today.
+    #[param(pattern = "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$")]
     pub to: Option<String>,
     /// Count the agency's sub-agencies too (default false).
     pub include_sub_agencies: Option<bool>,
@@ -147,8 +149,10 @@ pub async fn counted_dossiers(
 pub struct BreakdownQuery {
     pub agency_id: Uuid,
     /// First day, `yyyy-mm-dd` (Vietnam date); default: the first day of this month.
+    #[param(pattern = "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$")]
     pub from: Option<String>,
     /// Last day, included; default: today.
+    #[param(pattern = "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$")]
     pub to: Option<String>,
     /// Count the agency's sub-agencies too (default false).
     pub include_sub_agencies: Option<bool>,
@@ -205,8 +209,10 @@ pub async fn breakdown(
 #[into_params(parameter_in = Query)]
 pub struct PublicPeriod {
     /// First day, `yyyy-mm-dd`; default: the first day of this month.
+    #[param(pattern = "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$")]
     pub from: Option<String>,
     /// Last day, included; default: today.
+    #[param(pattern = "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$")]
     pub to: Option<String>,
 }
 
@@ -509,8 +515,10 @@ pub struct RegisterQuery {
     /// The agency whose one-stop desk received the dossiers.
     pub agency_id: Uuid,
     /// First day, `yyyy-mm-dd` (Vietnam date).
+    #[param(pattern = "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$")]
     pub from: String,
     /// Last day, included.
+    #[param(pattern = "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$")]
     pub to: String,
 }
 

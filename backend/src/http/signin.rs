@@ -103,6 +103,7 @@ async fn audit_anonymous(state: &AppState, action: &str, details: serde_json::Va
 #[into_params(parameter_in = Query)]
 pub struct LoginQuery {
     /// `citizen` (default: the national eID) or `staff` (the province's staff identity provider).
+    #[param(pattern = "^(citizen|staff)$")]
     pub who: Option<String>,
     /// A path on this site to come back to.
     pub return_to: Option<String>,
@@ -192,7 +193,7 @@ fn generic_failure(reason: impl Into<String>) -> Refusal {
 
 /// Ends a sign-in: checks the request is this browser's and unused, verifies the ID token, checks the
 /// citizen against the population database at first sign-in (or finds the staff account), opens a session.
-#[utoipa::path(get, path = "/auth/callback", tag = "sign-in",
+#[utoipa::path(get, path = "/auth/callback", operation_id = "auth_callback", tag = "sign-in",
     responses(
         (status = 303, description = "Signed in: back to where the sign-in started, with a new session cookie"),
         (status = 400, description = "A refused sign-in (a Vietnamese page; the reason is audited)"),

@@ -37,12 +37,15 @@ pub const COMPARED: [&str; 9] = [
     "DuocThanhToanTrucTuyen",
 ];
 
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct RunSummary {
     pub id: i64,
     /// `daily` or `admin`.
     pub trigger: String,
-    /// The day whose changed dossiers were compared (Vietnam date).
+    /// The day whose changed dossiers were compared (Vietnam date), `yyyy-mm-dd`.
+    #[serde(with = "iso_date")]
     #[schema(value_type = String, format = Date)]
     pub day: Date,
     #[serde(with = "time::serde::rfc3339")]
