@@ -7,6 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 use utoipa::ToSchema;
 
 use super::{
@@ -40,7 +41,12 @@ pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() })
 }
 
-/// The instance can serve traffic: the database answers and every migration is applied.
+/// How long readiness waits for the database. Without a bound the probe would wait as long as any request
+/// for a pooled connection (`MOTCUA_DB_ACQUIRE_TIMEOUT_MS`, the pool retrying the connection meanwhile), so
+/// while PostgreSQL is down a load balancer's probe would hang for seconds instead of hearing "not ready".
+pub const READY_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// The instance can serve traffic: the database answers (within [`READY_TIMEOUT`]) and every migration is applied.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "Ready", body = Readiness),
@@ -53,11 +59,15 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Readiness>>
         details: vec![FieldError::new(field, code, message)],
         retry_after_secs: Some(5),
     };
-    match db::migrations_applied(&state.db).await {
-        Ok(true) => Ok(Json(Readiness { status: "ready".into(), database: "ok".into(), migrations: "ok".into() })),
-        Ok(false) => Err(not_ready("migrations", "pending", "database migrations are not applied")),
-        Err(e) => {
+    match tokio::time::timeout(READY_TIMEOUT, db::migrations_applied(&state.db)).await {
+        Ok(Ok(true)) => Ok(Json(Readiness { status: "ready".into(), database: "ok".into(), migrations: "ok".into() })),
+        Ok(Ok(false)) => Err(not_ready("migrations", "pending", "database migrations are not applied")),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: database check failed");
+            Err(not_ready("database", "unreachable", "database did not answer"))
+        }
+        Err(_) => {
+            tracing::warn!(timeout_ms = READY_TIMEOUT.as_millis() as u64, "readiness: database check timed out");
             Err(not_ready("database", "unreachable", "database did not answer"))
         }
     }

@@ -14,7 +14,19 @@
 //!       --desks sends the submissions round the desks that can receive them (desks.txt: the communes), as a
 //!       province's submissions spread over its desks, each with its own counter of dossier codes.
 //!
-//! MOTCUA_DATABASE_URL names the database (prepare only). A benchmark tool: it asserts nothing about time.
+//!   motcua_load clerks --base URL --dir DIR [--clerks 32] [--dossiers 4] [--rounds 6] [--json FILE] [--acked FILE]
+//!       (reliability) files DOSSIERS online dossiers, then CLERKS receiving clerks of their desk (accounts made in
+//!       the database, sessions minted) act on them all at once, ROUNDS times, each with the version it read; prints
+//!       what they got and checks that each dossier has one history row per accepted action, losers got 409, no 5xx.
+//!   motcua_load inbound --base URL --sim URL [--count 30] [--run NAME] [--json FILE] [--acked FILE]
+//!       (reliability) the national portal stand-in delivers COUNT dossiers twice or three times each, shuffled and
+//!       concurrently, while we are polled for changes and asked for the dossiers; checks every one exists once.
+//!   motcua_load lookups --base URL [--rate 2] [--secs 30] [--json FILE]
+//!       (reliability) a counter clerk asks the population database at a fixed rate; counts verified / unknown /
+//!       HTTP errors and the slowest answer (during faults every answer must be `unknown`, never a hang or a 5xx).
+//!
+//! MOTCUA_DATABASE_URL names the database (prepare, clerks, inbound, lookups). A benchmark tool: open-loop asserts
+//! nothing about time; clerks and inbound exit non-zero when their checks fail.
 
 use std::{
     collections::BTreeMap,
@@ -42,7 +54,10 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("prepare") => prepare(&args).await,
         Some("open-loop") => open_loop(&args).await,
-        _ => anyhow::bail!("usage: motcua_load prepare|open-loop ... (see the source's header)"),
+        Some("clerks") => clerks(&args).await,
+        Some("inbound") => inbound(&args).await,
+        Some("lookups") => lookups(&args).await,
+        _ => anyhow::bail!("usage: motcua_load prepare|open-loop|clerks|inbound|lookups ... (see the source's header)"),
     }
 }
 
@@ -350,4 +365,441 @@ async fn open_loop(args: &[String]) -> anyhow::Result<()> {
         std::fs::write(path, acked.iter().map(|l| format!("{l}\n")).collect::<String>())?;
     }
     Ok(())
+}
+
+/// A tiny deterministic generator (xorshift), so a run's order can be replayed from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+async fn database() -> anyhow::Result<sqlx::PgPool> {
+    let url = std::env::var("MOTCUA_DATABASE_URL").map_err(|_| anyhow::anyhow!("MOTCUA_DATABASE_URL is required"))?;
+    Ok(sqlx::PgPool::connect(&url).await?)
+}
+
+fn write_report(args: &[String], report: &Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(report)?);
+    if let Some(path) = flag(args, "--json") {
+        std::fs::write(path, serde_json::to_vec_pretty(report)?)?;
+    }
+    Ok(())
+}
+
+fn append_acked(args: &[String], lines: &[String]) -> anyhow::Result<()> {
+    if let Some(path) = flag(args, "--acked") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        for l in lines {
+            writeln!(f, "{l}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The status and error code of an answer ("200", "409 conflict", ...).
+async fn outcome(res: Result<reqwest::Response, reqwest::Error>) -> (u16, String, Value) {
+    match res {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            let code = match body["code"].as_str() {
+                Some(c) if status >= 400 => format!("{status} {c}"),
+                _ => status.to_string(),
+            };
+            (status, code, body)
+        }
+        Err(e) if e.is_timeout() => (0, "timeout".into(), Value::Null),
+        Err(_) => (0, "connection error".into(), Value::Null),
+    }
+}
+
+const CLERK_ACTIONS: [&str; 5] = ["accept", "request_supplement", "receive_supplement", "hand_over", "refuse"];
+
+async fn clerks(args: &[String]) -> anyhow::Result<()> {
+    let base = need(args, "--base")?;
+    let dir = std::path::PathBuf::from(need(args, "--dir")?);
+    let n_clerks: usize = flag(args, "--clerks").and_then(|v| v.parse().ok()).unwrap_or(32);
+    let n_dossiers: usize = flag(args, "--dossiers").and_then(|v| v.parse().ok()).unwrap_or(4);
+    let rounds: usize = flag(args, "--rounds").and_then(|v| v.parse().ok()).unwrap_or(6);
+    let run = flag(args, "--run").unwrap_or_else(|| format!("clerks{}", std::process::id()));
+    let db = database().await?;
+    let app = TestApp::external(base.clone(), db.clone(), motcua::config::Config::from_env()?);
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+
+    // The dossiers: online submissions by the first prepared citizen.
+    let (cookie, csrf) = std::fs::read_to_string(dir.join("sessions.tsv"))?
+        .lines()
+        .next()
+        .and_then(|l| l.split_once('\t').map(|(a, b)| (a.to_owned(), b.to_owned())))
+        .ok_or_else(|| anyhow::anyhow!("run prepare first"))?;
+    let submit: Value = serde_json::from_slice(&std::fs::read(dir.join("submit.json"))?)?;
+    let mut ids = Vec::new();
+    let mut acked = Vec::new();
+    for i in 0..n_dossiers {
+        let marker = format!("{run}-{i}@bench.example.vn");
+        let mut body = submit.clone();
+        body["email"] = json!(marker);
+        let res = client
+            .post(format!("{base}/api/v1/dossiers"))
+            .header("cookie", format!("motcua_session={cookie}"))
+            .header("x-csrf-token", &csrf)
+            .header("idempotency-key", format!("{run}-{i}"))
+            .json(&body)
+            .send()
+            .await?;
+        anyhow::ensure!(res.status() == 201, "submission {i}: {} {}", res.status(), res.text().await?);
+        let v: Value = res.json().await?;
+        let id: uuid::Uuid = v["id"].as_str().unwrap_or_default().parse()?;
+        acked.push(format!("{id}\t{marker}"));
+        ids.push(id);
+    }
+    append_acked(args, &acked)?;
+
+    // The clerks: accounts with the clerk role in the desk that holds these dossiers, like the seeded one.
+    let desk: uuid::Uuid =
+        sqlx::query_scalar("SELECT current_unit_id FROM dossier WHERE id = $1").bind(ids[0]).fetch_one(&db).await?;
+    let mut sessions = Vec::new();
+    for k in 0..n_clerks {
+        let username = format!("reliability.clerk{k:02}");
+        sqlx::query(
+            "WITH s AS (INSERT INTO staff (username, full_name, title, is_sample) VALUES ($1, $2, 'Công chức Một cửa', true)
+                        ON CONFLICT (username) DO UPDATE SET active = true RETURNING id)
+             INSERT INTO staff_role (staff_id, unit_id, role) SELECT id, $3, 'clerk' FROM s ON CONFLICT DO NOTHING",
+        )
+        .bind(&username)
+        .bind(format!("Cán bộ thử tải {k}"))
+        .bind(desk)
+        .execute(&db)
+        .await?;
+        sessions.push(app.staff_session(&username).await);
+    }
+
+    let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
+    let mut wins: BTreeMap<uuid::Uuid, u64> = BTreeMap::new();
+    let mut problems: Vec<String> = Vec::new();
+    for round in 0..rounds {
+        // Everyone reads the dossier first (the version and the actions the desk may take now).
+        let mut seen = Vec::new();
+        for id in &ids {
+            let res = app.get_as(&sessions[0], &format!("/api/v1/dossiers/{id}")).await;
+            let v: Value = if res.status() == 200 { res.json().await? } else { Value::Null };
+            let allowed: Vec<String> = v["allowed_actions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str().map(str::to_owned))
+                .filter(|a| CLERK_ACTIONS.contains(&a.as_str()))
+                .collect();
+            seen.push((v["version"].as_i64().unwrap_or(0), allowed));
+        }
+        let barrier = Arc::new(tokio::sync::Barrier::new(n_clerks));
+        let mut tasks = Vec::new();
+        for (k, s) in sessions.iter().enumerate() {
+            let d = k % ids.len();
+            let (version, allowed) = seen[d].clone();
+            let id = ids[d];
+            let (client, base, s, barrier) = (client.clone(), base.clone(), s.clone(), barrier.clone());
+            tasks.push(tokio::spawn(async move {
+                let action = if allowed.is_empty() {
+                    // Nothing the desk may do: try anyway (the answer must be a clean refusal).
+                    "accept".to_owned()
+                } else {
+                    allowed[(k / 4 + round) % allowed.len()].clone()
+                };
+                let body = json!({
+                    "action": action, "expected_version": version,
+                    "reason": "Thiếu bản sao giấy tờ (thử tải)", "items": ["TP02"], "note": format!("clerk {k}"),
+                });
+                barrier.wait().await;
+                let res = client
+                    .post(format!("{base}/api/v1/dossiers/{id}/actions"))
+                    .header("cookie", format!("motcua_session={}", s.cookie))
+                    .header("x-csrf-token", &s.csrf)
+                    .json(&body)
+                    .send()
+                    .await;
+                let (status, code, _) = outcome(res).await;
+                (id, action, status, code)
+            }));
+        }
+        for t in tasks {
+            let (id, action, status, code) = t.await?;
+            *statuses.entry(code.clone()).or_default() += 1;
+            if status == 200 {
+                *wins.entry(id).or_default() += 1;
+            } else if status != 409 {
+                problems.push(format!("round {round}: {action} on {id} answered {code} (expected 200 or 409)"));
+            }
+        }
+    }
+    // Per round and dossier at most one winner; the history holds exactly the winners.
+    let mut dossiers = Vec::new();
+    for id in &ids {
+        let (state, version, actions, max_seq, last_to, outbox): (String, i32, i64, Option<i32>, Option<String>, i64) =
+            sqlx::query_as(
+                "SELECT d.state, d.version,
+                        (SELECT count(*) FROM dossier_action a WHERE a.dossier_id = d.id),
+                        (SELECT max(seq) FROM dossier_action a WHERE a.dossier_id = d.id),
+                        (SELECT to_state FROM dossier_action a WHERE a.dossier_id = d.id ORDER BY seq DESC LIMIT 1),
+                        (SELECT count(*) FROM outbox o WHERE o.dossier_id = d.id)
+                   FROM dossier d WHERE d.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&db)
+            .await?;
+        let won = wins.get(id).copied().unwrap_or(0) as i64;
+        if won as usize > rounds {
+            problems.push(format!("{id}: {won} winning actions in {rounds} rounds"));
+        }
+        if actions != 1 + won {
+            problems.push(format!("{id}: {actions} history rows, expected 1 (submission) + {won} accepted actions"));
+        }
+        if max_seq != Some(actions as i32) {
+            problems.push(format!("{id}: history numbering has gaps (max seq {max_seq:?}, {actions} rows)"));
+        }
+        if last_to.as_deref() != Some(state.as_str()) {
+            problems.push(format!("{id}: state {state} differs from the last history row's {last_to:?}"));
+        }
+        if outbox < actions {
+            problems.push(format!("{id}: {outbox} outbox rows for {actions} history rows"));
+        }
+        dossiers.push(json!({"id": id, "state": state, "version": version, "history": actions, "accepted": won, "outbox": outbox}));
+    }
+    let five_xx: u64 = statuses.iter().filter(|(k, _)| k.starts_with('5')).map(|(_, v)| *v).sum();
+    let report = json!({
+        "clerks": n_clerks, "dossiers": dossiers, "rounds": rounds, "statuses": statuses,
+        "requests": n_clerks * rounds, "accepted": wins.values().sum::<u64>(), "five_xx": five_xx,
+        "problems": problems, "pass": problems.is_empty() && five_xx == 0,
+    });
+    write_report(args, &report)?;
+    anyhow::ensure!(report["pass"] == true, "clerks: {} problems", report["problems"]);
+    Ok(())
+}
+
+async fn inbound(args: &[String]) -> anyhow::Result<()> {
+    let base = need(args, "--base")?;
+    let sim = need(args, "--sim")?;
+    let count: usize = flag(args, "--count").and_then(|v| v.parse().ok()).unwrap_or(30);
+    let run = flag(args, "--run").unwrap_or_else(|| format!("inbound{}", std::process::id()));
+    let db = database().await?;
+    let app = TestApp::external(base.clone(), db.clone(), motcua::config::Config::from_env()?);
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+    let procedure = app.procedure("1.001193").await;
+    use base64::Engine;
+    let pdf = base64::engine::general_purpose::STANDARD.encode(minimal_pdf("to khai"));
+    let files: Vec<Value> = procedure["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["mandatory"] == true)
+        .map(|c| {
+            json!({"TenTepDinhKem": format!("{}.pdf", c["code"].as_str().unwrap_or("TP")), "MaThanhPhanHoSo": c["code"],
+                   "LoaiNoiDung": "application/pdf", "NoiDung": pdf})
+        })
+        .collect();
+    let dossier = |i: usize| {
+        let code = code_of_run(&run, i);
+        json!({
+            "MaHoSo": code, "MaTTHC": "1.001193", "TenTTHC": procedure["name"], "KenhThucHien": "2", "TrangThaiHoSo": "1",
+            "ChuHoSo": "Lê Văn Hùng", "DonViXuLy": "H56.101", "NgayNopHoSo": "20261123090000",
+            "ThongTinNguoiNop": {"HoVaTen": "Lê Văn Hùng", "SoDinhDanh": "038090001111", "NgayThangNamSinh": "19900101",
+                                 "DiaChi": "Thôn Đông, xã Quảng Phú", "SoDienThoai": "0912000111",
+                                 "Email": format!("{run}-{i}@bench.example.vn")},
+            "DuLieuBieuMau": valid_answers(&procedure["form"]),
+            "TepDinhKem": files,
+        })
+    };
+    // Each dossier twice, every third one three times; the whole list shuffled and sent 16 at a time, with
+    // status pulls (the dossier itself, and the change feed) mixed in.
+    #[derive(Clone)]
+    enum Call {
+        Push(usize),
+        Pull(usize),
+        Poll,
+    }
+    let mut calls = Vec::new();
+    let mut sent = vec![0u64; count];
+    for (i, n) in sent.iter_mut().enumerate() {
+        *n = if i % 3 == 0 { 3 } else { 2 };
+        for _ in 0..*n {
+            calls.push(Call::Push(i));
+        }
+        calls.push(Call::Pull(i));
+    }
+    for _ in 0..5 {
+        calls.push(Call::Poll);
+    }
+    let seed = flag(args, "--seed").and_then(|v| v.parse().ok()).unwrap_or(0x9e37_79b9_7f4a_7c15u64);
+    Rng(seed).shuffle(&mut calls);
+    let token: String = {
+        let v: Value = client.post(format!("{sim}/_sim/mint")).json(&json!({})).send().await?.json().await?;
+        v["token"].as_str().unwrap_or_default().to_owned()
+    };
+    let gate = Arc::new(tokio::sync::Semaphore::new(16));
+    let mut tasks = Vec::new();
+    for call in calls {
+        let (client, sim, base, token, gate) = (client.clone(), sim.clone(), base.clone(), token.clone(), gate.clone());
+        let body = match &call {
+            Call::Push(i) => dossier(*i),
+            _ => Value::Null,
+        };
+        let pull_code = if let Call::Pull(i) = call { code_of_run(&run, i) } else { String::new() };
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await;
+            match call {
+                Call::Push(_) => {
+                    let r = client.post(format!("{sim}/_sim/portal/push?times=1")).json(&body).send().await;
+                    let (status, _, v) = outcome(r).await;
+                    let a = &v["answers"][0];
+                    let code = a["status"].as_u64().unwrap_or(0);
+                    ("push", if status == 200 { code.to_string() } else { format!("sim {status}") }, a["body"].clone())
+                }
+                Call::Pull(_) => {
+                    let r = client
+                        .get(format!("{base}/api/v1/national/dossiers/{pull_code}"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await;
+                    let (_, code, _) = outcome(r).await;
+                    ("pull", code, Value::Null)
+                }
+                Call::Poll => {
+                    let r = client.post(format!("{sim}/_sim/portal/poll")).send().await;
+                    let (_, code, _) = outcome(r).await;
+                    ("poll", code, Value::Null)
+                }
+            }
+        }));
+    }
+    let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for t in tasks {
+        let (kind, code, body) = t.await?;
+        *statuses.entry(format!("{kind} {code}")).or_default() += 1;
+        let ok = match kind {
+            "push" => code == "201" && body["TrangThaiHoSo"] == "1",
+            // Pulled before its first delivery landed: 404; the feed poll: 200.
+            "pull" => code == "200" || code == "404 not_found",
+            _ => code == "200",
+        };
+        if !ok {
+            problems.push(format!("{kind} answered {code} {body}"));
+        }
+    }
+    // The final poll sees every dossier's submission in the feed.
+    let _ = client.post(format!("{sim}/_sim/portal/poll")).send().await?;
+    let feed: Value = client.get(format!("{sim}/_sim/portal/feed")).send().await?.json().await?;
+    let in_feed: std::collections::BTreeSet<String> = feed["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["MaHoSo"].as_str().map(str::to_owned))
+        .collect();
+    let mut acked = Vec::new();
+    let mut exactly_once = 0;
+    for (i, n) in sent.iter().enumerate() {
+        let code = code_of_run(&run, i);
+        let rows: Vec<(uuid::Uuid, String)> =
+            sqlx::query_as("SELECT id, coalesce(applicant->>'email', '') FROM dossier WHERE code = $1")
+                .bind(&code)
+                .fetch_all(&db)
+                .await?;
+        let repeats: Option<i32> = sqlx::query_scalar("SELECT repeats FROM national_submission WHERE ma_ho_so = $1")
+            .bind(&code)
+            .fetch_optional(&db)
+            .await?;
+        if rows.len() == 1 {
+            exactly_once += 1;
+            acked.push(format!("{}\t{run}-{i}@bench.example.vn", rows[0].0));
+            if rows[0].1 != format!("{run}-{i}@bench.example.vn") {
+                problems.push(format!("{code}: the applicant's e-mail is {:?}", rows[0].1));
+            }
+        } else {
+            problems.push(format!("{code}: delivered {n} times, {} dossiers", rows.len()));
+        }
+        if repeats != Some(*n as i32 - 1) {
+            problems.push(format!("{code}: delivered {n} times, {repeats:?} repeats counted"));
+        }
+        if !in_feed.contains(&code) {
+            problems.push(format!("{code}: not in the change feed the portal read"));
+        }
+    }
+    append_acked(args, &acked)?;
+    let report = json!({
+        "dossiers": count, "deliveries": sent.iter().sum::<u64>(), "exactly_once": exactly_once,
+        "statuses": statuses, "problems": problems, "pass": problems.is_empty(),
+    });
+    write_report(args, &report)?;
+    anyhow::ensure!(report["pass"] == true, "inbound: {} problems", report["problems"]);
+    Ok(())
+}
+
+fn code_of_run(run: &str, i: usize) -> String {
+    format!("G22.99-{run}-{i:04}")
+}
+
+async fn lookups(args: &[String]) -> anyhow::Result<()> {
+    let base = need(args, "--base")?;
+    let rate: f64 = flag(args, "--rate").and_then(|v| v.parse().ok()).unwrap_or(2.0);
+    let secs: f64 = flag(args, "--secs").and_then(|v| v.parse().ok()).unwrap_or(30.0);
+    let db = database().await?;
+    let app = TestApp::external(base.clone(), db.clone(), motcua::config::Config::from_env()?);
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0u64.. {
+        let at = start + Duration::from_secs_f64(i as f64 / rate);
+        if at >= start + Duration::from_secs_f64(secs) {
+            break;
+        }
+        tokio::time::sleep_until(at.into()).await;
+        let (client, base, clerk) = (client.clone(), base.clone(), clerk.clone());
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let r = client
+                .post(format!("{base}/api/v1/population/lookups"))
+                .header("cookie", format!("motcua_session={}", clerk.cookie))
+                .header("x-csrf-token", &clerk.csrf)
+                .json(&json!({"personal_id": "001090012345", "full_name": "Nguyễn Văn An", "birth_date": "1990-01-15",
+                              "procedure_code": "1.001193"}))
+                .send()
+                .await;
+            let (status, code, body) = outcome(r).await;
+            let what = if status == 200 {
+                format!("{} {}", body["result"].as_str().unwrap_or("?"), body["reason"].as_str().unwrap_or(""))
+                    .trim()
+                    .to_owned()
+            } else {
+                code
+            };
+            (what, t.elapsed().as_secs_f64() * 1000.0)
+        }));
+    }
+    let mut answers: BTreeMap<String, u64> = BTreeMap::new();
+    let mut max_ms = 0f64;
+    for t in tasks {
+        let (what, ms) = t.await?;
+        *answers.entry(what).or_default() += 1;
+        max_ms = max_ms.max(ms);
+    }
+    let five_xx: u64 =
+        answers.iter().filter(|(k, _)| k.starts_with('5') || k.starts_with("timeout")).map(|(_, v)| v).sum();
+    write_report(
+        args,
+        &json!({"answers": answers, "max_ms": (max_ms * 10.0).round() / 10.0, "five_xx_or_hung": five_xx}),
+    )
 }

@@ -41,6 +41,22 @@ async fn readyz_is_503_when_the_database_is_gone() {
 }
 
 #[tokio::test]
+async fn readyz_answers_within_a_second_while_the_pool_would_wait_longer_for_a_database_that_is_gone() {
+    // The default acquire timeout (3 s): requests may wait that long for a connection, the probe must not.
+    let app = TestApp::spawn_with(|c| {
+        c.database_url = motcua::config::Secret::new("postgres://postgres@127.0.0.1:1/nowhere");
+    })
+    .await;
+    assert!(app.config.db_acquire_timeout >= std::time::Duration::from_secs(2), "{:?}", app.config.db_acquire_timeout);
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let body = expect_error(app.get("/readyz").await, 503, "service_unavailable").await;
+        assert_eq!(body["details"][0]["field"], "database");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "answered in {:?}", started.elapsed());
+    }
+}
+
+#[tokio::test]
 async fn unknown_api_route_is_a_json_404() {
     let app = TestApp::spawn().await;
     expect_error(app.get("/api/v1/khong-co").await, 404, "not_found").await;
