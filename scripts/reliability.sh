@@ -283,6 +283,8 @@ EOF
   met=$("${DB[@]}" -c "SELECT string_agg(result || ' ' || n, ', ' ORDER BY n DESC) FROM (SELECT result, count(*) n
           FROM exchange_log WHERE peer = 'dvcqg' AND direction = 'outbound' AND at >= '$since' GROUP BY 1) x")
   echo "  relay calls to the portal: $met"
+  # The faults must have met the relay (timeouts, refusals), or the scenario proved nothing about the outbox.
+  grep -qE 'timeout|http_error|circuit_open' <<<"$met" || { ok=0; met="${met:-none logged}: the faults never met the relay"; }
   "${DB[@]}" -F $'\t' -c "SELECT at, peer, operation, result, http_status, duration_ms, subject FROM exchange_log
                             WHERE at >= '$since' ORDER BY id" >"$d/exchange_log.tsv"
   row national load="2 × (2.5 submissions/s + 25 lookups/s) for $secs s + 1 counter population lookup/s; outbox drained $(jget "$d/ledger.json" drain_secs) s after the faults cleared" \
@@ -361,7 +363,7 @@ scenario_backup() {
     2>"$d/restore.log" || ok=0
   local secs=$(( $(date +%s) - t0 ))
   local restored="postgres://postgres@127.0.0.1:$PGPORT/restored" f files=()
-  for f in "${ALL_ACKED[@]}"; do files+=(--acked "$f"); done
+  while read -r f; do [ -n "$f" ] && files+=(--acked "$f"); done < <(printf '%s\n' "${ALL_ACKED[@]}" | sort -u)
   "${REL[@]}" ledger --db "$restored" "${files[@]}" --motcua "$BIN/motcua" --outbox-after "$OUTBOX_AFTER" \
     --out "$d/ledger.json"
   local q="SELECT (SELECT count(*) FROM dossier) || '/' || (SELECT count(*) FROM dossier_action) || '/' || (SELECT count(*) FROM audit_log) || '/' || (SELECT count(*) FROM outbox)"

@@ -132,7 +132,7 @@ def ledger(args):
     duplicated = res["marker_duplicates"] + res["acknowledged_twice"] + res["submission_rows_not_one"] \
         + portal.get("not_in_our_order", 0)
     problems = []
-    for k in ("missing", "wrong_marker", "marker_duplicates", "without_history", "submission_rows_not_one",
+    for k in ("missing", "wrong_marker", "marker_duplicates", "acknowledged_twice", "without_history", "submission_rows_not_one",
               "without_outbox", "outbox_dead"):
         if res[k]:
             problems.append(f"{k} {res[k]}")
