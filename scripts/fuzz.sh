@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [--secs 30] [--rss-limit-mb 2048] [--target NAME]...
 #
-# Installs cargo-fuzz (pinned) when it is missing; needs the `nightly` toolchain (rustup). The seeds in
+# Installs cargo-fuzz (pinned) and the `nightly` toolchain (rustup) when they are missing. The seeds in
 # fuzz/corpus/<target>/ are read only; what the fuzzer finds goes to fuzz/target/corpus/<target>/ and a crash
 # to fuzz/artifacts/<target>/ (both ignored by git). Prints one line per target (target, runs executed,
 # result) and a closing count; exits 1 when any target crashed, hung, ran out of memory or did not build.
@@ -29,8 +29,11 @@ case "$SECS" in ''|*[!0-9]*) echo "fuzz.sh: --secs must be a whole number of sec
 case "$RSS_MB" in ''|*[!0-9]*) echo "fuzz.sh: --rss-limit-mb must be a whole number" >&2; exit 2 ;; esac
 
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-  echo "fuzz.sh: the nightly toolchain is needed (rustup toolchain install nightly)" >&2
-  exit 2
+  echo "fuzz.sh: installing the nightly toolchain (cargo-fuzz needs it for the sanitizer)"
+  command -v rustup >/dev/null && nice -n 10 rustup toolchain install nightly --profile minimal || {
+    echo "fuzz.sh: the nightly toolchain is needed and cannot be installed (rustup toolchain install nightly)" >&2
+    exit 2
+  }
 fi
 if ! cargo fuzz --version 2>/dev/null | grep -qF "$CARGO_FUZZ_VERSION"; then
   echo "fuzz.sh: installing cargo-fuzz $CARGO_FUZZ_VERSION"

@@ -2,28 +2,31 @@
 # Issue 9's reliability command: every scenario of scripts/reliability/README.md, each bounded in time, on
 # loopback only, each ending with the ledger check (scripts/reliability/ledger.sql through rel.py).
 #
-#   scripts/reliability.sh [--soak-secs 600] [--only NAME[,NAME]] [--out target/reliability]
+#   scripts/reliability.sh [--soak-secs 600] [--fuzz-secs 30] [--only NAME[,NAME]] [--out target/reliability]
 #
-# Scenarios: soak kill postgres national inbound store clerks backup. Prints the table
+# Scenarios: soak kill postgres national inbound store clerks backup fuzz. Prints the table
 # (scenario | load held | faults injected | acknowledged | lost | duplicated in effect | result) and writes
 # OUT/results.json, OUT/<scenario>/ (load reports, acknowledged submissions, ledger) and OUT/logs/.
-# Exit 1 when a scenario FAILs. Not part of `make test` (about 20 minutes with the default soak).
+# Exit 1 when a scenario FAILs. Not part of `make test` (about 25 minutes with the default soak and a built fuzz/;
+# the first fuzz build with the sanitizer takes 10-25 minutes more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SOAK_SECS=600
+FUZZ_SECS=30
 ONLY=""
 OUT=target/reliability
 while [ $# -gt 0 ]; do
   case "$1" in
     --soak-secs) SOAK_SECS=$2; shift 2 ;;
+    --fuzz-secs) FUZZ_SECS=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
-ALL="soak kill postgres national inbound store clerks backup"
+ALL="soak kill postgres national inbound store clerks backup fuzz"
 for s in ${ONLY//,/ }; do
   [[ " $ALL " == *" $s "* ]] || { echo "unknown scenario $s (one of: $ALL)" >&2; exit 2; }
 done
@@ -123,11 +126,13 @@ RUN=r$(date +%s)
 ALL_ACKED=()   # every scenario's acknowledged submissions, for the backup's ledger
 
 # load NAME SCENARIO_DIR BASE SECS [extra open-loop flags]: one load process in the background, half the
-# design load (two of them make 5 submissions/s + 50 lookups/s). Its pid is PID[load-NAME].
+# design load (two of them make 5 submissions/s + 50 lookups/s). Its pid is PID[load-NAME]. The run label (and
+# so every Idempotency-Key and marker) names the scenario: a later scenario reusing an earlier one's keys would
+# only get the earlier dossiers back as replays and prove nothing.
 load() {
   local name=$1 dir=$2 base=$3 secs=$4; shift 4
   "$BIN/motcua_load" open-loop --base "$base" --dir "$LOAD" --submit-rate 2.5 --lookup-rate 25 --secs "$secs" \
-    --run "$RUN-$name" --json "$dir/load-$name.json" --acked "$dir/acked-$name.tsv" "$@" >"$dir/load-$name.log" 2>&1 &
+    --run "$RUN-$(basename "$dir")-$name" --json "$dir/load-$name.json" --acked "$dir/acked-$name.tsv" "$@" >"$dir/load-$name.log" 2>&1 &
   PID[load-$name]=$!
 }
 wait_load() { wait "${PID[load-$1]}" || echo "  load $1 exited with $?"; unset "PID[load-$1]"; }
@@ -137,7 +142,7 @@ ledger() {
   local files=() f
   for f in "$dir"/acked-*.tsv; do [ -e "$f" ] && files+=(--acked "$f") && ALL_ACKED+=("$f"); done
   "${REL[@]}" ledger --db "$MOTCUA_DATABASE_URL" "${files[@]}" --motcua "$BIN/motcua" --outbox-after "$OUTBOX_AFTER" \
-    --out "$dir/ledger.json" "$@"
+    --created-after "$SCENARIO_SINCE" --out "$dir/ledger.json" "$@"
 }
 jget() { python3 -c "import json,sys; v=json.load(open(sys.argv[1])); exec('for k in sys.argv[2].split(\".\"): v=v[k] if not isinstance(v,list) else v[int(k)]'); print(v if not isinstance(v,(dict,list)) else json.dumps(v))" "$1" "$2"; }
 # row NAME key=value ...: the scenario's row of the table.
@@ -377,8 +382,30 @@ scenario_backup() {
     notes="verify-audit on the copy: $(jget "$d/ledger.json" verify_audit.output); $(problems "$d")"
 }
 
+# ---------------------------------------------------------------------------------------------------------------
+scenario_fuzz() {
+  local d=$OUT/fuzz; mkdir -p "$d"
+  step "fuzz: every cargo-fuzz target of fuzz/ for $FUZZ_SECS s (scripts/fuzz.sh; the parsers of hostile input)"
+  local rc=0 result runs
+  scripts/fuzz.sh --secs "$FUZZ_SECS" >"$d/fuzz.log" 2>&1 || rc=$?
+  grep '^fuzz' "$d/fuzz.log" || tail -5 "$d/fuzz.log"
+  runs=$(awk '$1 == "fuzz:" && $3 == "runs" {printf "%s%s %s", (n++ ? ", " : ""), $2, $4}' "$d/fuzz.log")
+  case $rc in
+    0) result=PASS ;;
+    2) result="SKIPPED: $(grep -m1 '^fuzz.sh:' "$d/fuzz.log" || tail -1 "$d/fuzz.log")" ;;
+    *) result=FAIL ;;
+  esac
+  row fuzz load="${runs:-no target ran} (runs in $FUZZ_SECS s each)" \
+    faults="libFuzzer inputs grown from fuzz/corpus: dossier codes, e-form schemas and answers, national submissions, uploaded files and names" \
+    acknowledged="-" lost="-" duplicated="-" result="$result" \
+    notes="$(grep -E '^fuzz: [0-9]+ passed' "$d/fuzz.log" || echo "see $d/fuzz.log"); a crash is kept in fuzz/artifacts/"
+}
+
 for s in $ALL; do
-  if want "$s"; then "scenario_$s"; fi
+  if want "$s"; then
+    SCENARIO_SINCE=$("${DB[@]}" -c "SELECT now()")   # the ledger's created_before_scenario check
+    "scenario_$s"
+  fi
 done
 
 step "results ($(( ($(date +%s) - start) / 60 )) min)"

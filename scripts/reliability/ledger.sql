@@ -1,6 +1,8 @@
 -- The ledger check of scripts/reliability.sh, reused by every scenario.
 --   psql "$URL" -X -q -t -A -v ON_ERROR_STOP=1 -v outbox_after=N -f ledger.sql < acked.tsv
 -- outbox_after: the largest outbox id before the run (the generated history has dead letters of its own).
+-- created_after: when the scenario began; an acknowledged dossier older than that is an earlier one handed back
+-- (an Idempotency-Key replay), so the scenario did not create what it claims ('-infinity' for the backup's copy).
 -- stdin: the acknowledged submissions, one `dossier_id<TAB>marker e-mail` per line (motcua_load --acked).
 -- Prints one JSON object: what the database holds for them, and the outbox as a whole.
 CREATE TEMP TABLE acked (dossier_id uuid NOT NULL, marker text NOT NULL);
@@ -27,6 +29,8 @@ SELECT json_build_object(
     'acknowledged_twice', (SELECT count(*) - count(DISTINCT dossier_id) FROM acked),
     'missing', (SELECT count(*) FROM per WHERE by_id = 0),
     'wrong_marker', (SELECT count(*) FROM per WHERE by_id = 1 AND email IS DISTINCT FROM marker),
+    'created_before_scenario', (SELECT count(*) FROM a JOIN dossier d ON d.id = a.dossier_id
+                                 WHERE d.created_at < :'created_after'::timestamptz),
     'marker_duplicates', (SELECT coalesce(sum(n - 1), 0) FROM markers),
     'marker_duplicate_examples', (SELECT coalesce(json_agg(marker), '[]') FROM (SELECT marker FROM markers LIMIT 5) m),
     'without_history', (SELECT count(*) FROM per WHERE by_id = 1 AND history = 0),

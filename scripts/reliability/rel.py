@@ -2,7 +2,7 @@
 """Helpers of scripts/reliability.sh (standard library only; the database through psql).
 
   rel.py ledger --db URL --acked FILE [--acked FILE ...] [--sim URL] [--drain SECS] [--motcua BIN]
-                [--outbox-after ID] [--allow-pending] --out FILE.json
+                [--outbox-after ID] [--created-after TIMESTAMP] [--allow-pending] --out FILE.json
       the ledger check (ledger.sql) over the acknowledged submissions, after waiting up to SECS for the outbox to
       drain; `motcua verify-audit`; with --sim, what the national portal stand-in received and holds per dossier.
   rel.py stable SAMPLES.tsv          RSS / open-fd stability of each sampled process (soak)
@@ -74,8 +74,9 @@ def ledger(args):
         time.sleep(2)
         pending = int(psql(db, count_pending))
     drained_in = round(time.time() - t0, 1)
+    created_after = opt(args, "--created-after", "-infinity")
     r = subprocess.run(["psql", db, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-v", f"outbox_after={after}",
-                        "-f", os.path.join(HERE, "ledger.sql")],
+                        "-v", f"created_after={created_after}", "-f", os.path.join(HERE, "ledger.sql")],
                        input="\n".join(acked_lines) + ("\n" if acked_lines else ""), capture_output=True, text=True)
     if r.returncode:
         sys.exit(f"ledger.sql failed: {r.stderr}")
@@ -132,7 +133,7 @@ def ledger(args):
     duplicated = res["marker_duplicates"] + res["acknowledged_twice"] + res["submission_rows_not_one"] \
         + portal.get("not_in_our_order", 0)
     problems = []
-    for k in ("missing", "wrong_marker", "marker_duplicates", "acknowledged_twice", "without_history", "submission_rows_not_one",
+    for k in ("missing", "wrong_marker", "created_before_scenario", "marker_duplicates", "acknowledged_twice", "without_history", "submission_rows_not_one",
               "without_outbox", "outbox_dead"):
         if res[k]:
             problems.append(f"{k} {res[k]}")
@@ -224,7 +225,7 @@ def result(args):
 
 def table(args):
     d = args[0]
-    order = ["soak", "kill", "postgres", "national", "inbound", "store", "clerks", "backup"]
+    order = ["soak", "kill", "postgres", "national", "inbound", "store", "clerks", "backup", "fuzz"]
     rows = []
     for name in order:
         p = os.path.join(d, name, "result.json")

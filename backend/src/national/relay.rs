@@ -4,7 +4,10 @@
 //! only taken when every earlier message of its dossier is delivered, so each dossier's messages arrive in
 //! order. 5xx, 429, timeouts and unreachable platforms are retried with exponential backoff and jitter
 //! (honouring `Retry-After`); a rejection (`error_code` other than "0", or another 4xx) goes to the dead
-//! letter state for an administrator to see, fix and replay.
+//! letter state for an administrator to see, fix and replay. While the portal's circuit is open nothing is
+//! sent, so nothing counts as an attempt: the batch stops, its messages stay due as they were, and the first
+//! one goes out as the circuit's trial call when the breaker allows it. A long outage therefore does not push
+//! every message's backoff to minutes, and the portal is caught up soon after it answers again.
 
 use std::time::Duration;
 
@@ -13,7 +16,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::platform::PlatformClient;
+use crate::platform::{CallError, PlatformClient};
 
 /// How many messages one batch takes.
 const BATCH: i64 = 20;
@@ -31,14 +34,16 @@ fn absolute_links(payload: &mut Value, public_url: &str) {
     }
 }
 
-async fn deliver(platform: &PlatformClient, operation: &str, payload: &Value, code: &str) -> Outcome {
+/// Sends one message; `None` when it was not sent because the portal's circuit is open.
+async fn deliver(platform: &PlatformClient, operation: &str, payload: &Value, code: &str) -> Option<Outcome> {
     let res = match platform.post(&format!("/dvcqg/{operation}"), payload, Some(code)).await {
         Ok(r) => r,
-        Err(e) => return Outcome::Retry { after_secs: 0, error: e.code().to_owned() },
+        Err(CallError::CircuitOpen) => return None,
+        Err(e) => return Some(Outcome::Retry { after_secs: 0, error: e.code().to_owned() }),
     };
     let status = res.status;
     let retry_after = res.retry_after;
-    match status {
+    Some(match status {
         200 => match res.json::<Value>() {
             Ok(v) if v.get("error_code").and_then(Value::as_str) == Some("0") => Outcome::Delivered,
             Ok(v) => Outcome::Dead(format!(
@@ -50,7 +55,7 @@ async fn deliver(platform: &PlatformClient, operation: &str, payload: &Value, co
         },
         429 | 500..=599 => Outcome::Retry { after_secs: retry_after.unwrap_or(0), error: format!("HTTP {status}") },
         _ => Outcome::Dead(format!("HTTP {status}")),
-    }
+    })
 }
 
 /// Exponential backoff with full jitter: up to 2^attempts seconds, at most 10 minutes, at least `floor`.
@@ -59,7 +64,8 @@ fn backoff(attempts: i32, floor: u64) -> u64 {
     rand::rng().random_range(1..=cap.max(1)).max(floor)
 }
 
-/// Delivers one batch; returns how many messages it handled (delivered, rescheduled or dead).
+/// Delivers one batch; returns how many messages it handled (delivered, rescheduled or dead). A message
+/// not sent because the circuit is open is not handled: the batch ends there, and 0 tells the loop to wait.
 pub async fn deliver_batch(db: &PgPool, platform: &PlatformClient, public_url: &str) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
     let batch: Vec<(i64, Uuid, String, Value, i32)> = sqlx::query_as(
@@ -73,10 +79,13 @@ pub async fn deliver_batch(db: &PgPool, platform: &PlatformClient, public_url: &
     .bind(BATCH)
     .fetch_all(&mut *tx)
     .await?;
+    let mut handled = 0;
     for (id, dossier_id, operation, mut payload, attempts) in batch.iter().cloned() {
         absolute_links(&mut payload, public_url);
         let code = payload.pointer("/data/0/MaHoSo").and_then(Value::as_str).unwrap_or_default().to_owned();
-        match deliver(platform, &operation, &payload, &code).await {
+        let Some(outcome) = deliver(platform, &operation, &payload, &code).await else { break };
+        handled += 1;
+        match outcome {
             Outcome::Delivered => {
                 sqlx::query("UPDATE outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1")
                     .bind(id)
@@ -109,7 +118,7 @@ pub async fn deliver_batch(db: &PgPool, platform: &PlatformClient, public_url: &
         }
     }
     tx.commit().await?;
-    Ok(batch.len())
+    Ok(handled)
 }
 
 /// The relay loop `serve` runs: a batch whenever there is work, a short sleep when there is none.

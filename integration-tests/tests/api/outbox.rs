@@ -141,3 +141,59 @@ async fn the_relay_delivers_a_whole_life_in_order_and_retries_when_the_portal_fa
         .expect("count");
     assert_eq!(pending, 0);
 }
+
+#[tokio::test]
+async fn while_the_portals_circuit_is_open_the_relay_sends_nothing_and_counts_no_attempt() {
+    let (app, stand_ins) = TestApp::spawn_with_stand_ins(|c| {
+        c.platform_breaker_failures = 1;
+        c.platform_breaker_open = std::time::Duration::from_secs(300);
+    })
+    .await;
+    app.seed().await;
+    let clerk = app.staff_session("hacthanh.motcua").await;
+    for _ in 0..3 {
+        counter_dossier(&app, &clerk).await;
+    }
+    let sim = reqwest::Client::new();
+    let faults = format!("{}/_sim/faults/dvcqg", stand_ins.sim_url);
+    sim.put(&faults).json(&json!({"status": 503})).send().await.expect("fault on");
+
+    // One relay, so one circuit: the first message fails and opens it; the batch stops at the second.
+    let platform = app.platform();
+    let relay = || motcua::national::relay::deliver_batch(&app.db, &platform, &app.base_url);
+    assert_eq!(relay().await.expect("relay"), 1, "one message sent, the rest not tried");
+    sim.put(&faults).json(&json!({})).send().await.expect("fault off");
+    for _ in 0..3 {
+        assert_eq!(relay().await.expect("relay"), 0, "nothing goes out while the circuit is open");
+    }
+    // Only the message that really went out counts an attempt and waits for its backoff; the others are due
+    // as they were, so they go out as soon as the circuit lets a call through.
+    let rows: Vec<(i32, bool, Option<String>)> = sqlx::query_as(
+        "SELECT attempts, next_attempt_at <= now(), last_error FROM outbox o
+          WHERE NOT EXISTS (SELECT 1 FROM outbox p WHERE p.dossier_id = o.dossier_id AND p.seq < o.seq)
+          ORDER BY id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("rows");
+    assert_eq!(
+        rows,
+        [(1, false, Some("HTTP 503".to_owned())), (0, true, None), (0, true, None)],
+        "attempts, due, last error of each dossier's first message"
+    );
+    let results: Vec<(String, i64)> =
+        sqlx::query_as("SELECT result, count(*) FROM exchange_log WHERE peer = 'dvcqg' GROUP BY 1 ORDER BY 1")
+            .fetch_all(&app.db)
+            .await
+            .expect("log");
+    assert_eq!(results, [("circuit_open".to_owned(), 4), ("http_error".to_owned(), 1)], "every refusal is logged");
+    let received: Vec<Value> = sim
+        .get(format!("{}/_sim/portal/messages", stand_ins.sim_url))
+        .send()
+        .await
+        .expect("messages")
+        .json()
+        .await
+        .expect("json");
+    assert!(received.is_empty(), "{received:?}");
+}
