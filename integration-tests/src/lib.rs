@@ -413,6 +413,34 @@ impl TestApp {
         body["procedure"].clone()
     }
 
+    /// A birth registration (1.001193) filed on the national portal, as the portal pushes it to
+    /// `POST /api/v1/national/dossiers`: `code` is its MaHoSo, `email` the applicant's, and every mandatory
+    /// component a small PDF.
+    pub async fn portal_dossier(&self, code: &str, email: &str) -> serde_json::Value {
+        use base64::Engine;
+        use serde_json::json;
+        let procedure = self.procedure("1.001193").await;
+        let pdf = base64::engine::general_purpose::STANDARD.encode(minimal_pdf("to khai"));
+        let files: Vec<serde_json::Value> = procedure["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["mandatory"] == true)
+            .map(|c| {
+                json!({"TenTepDinhKem": format!("{}.pdf", c["code"].as_str().unwrap_or("TP")),
+                       "MaThanhPhanHoSo": c["code"], "LoaiNoiDung": "application/pdf", "NoiDung": pdf})
+            })
+            .collect();
+        json!({
+            "MaHoSo": code, "MaTTHC": "1.001193", "TenTTHC": procedure["name"], "KenhThucHien": "2", "TrangThaiHoSo": "1",
+            "ChuHoSo": "Lê Văn Hùng", "DonViXuLy": "H56.101", "NgayNopHoSo": "20261123090000",
+            "ThongTinNguoiNop": {"HoVaTen": "Lê Văn Hùng", "SoDinhDanh": "038090001111", "NgayThangNamSinh": "19900101",
+                                 "DiaChi": "Thôn Đông, xã Quảng Phú", "SoDienThoai": "0912000111", "Email": email},
+            "DuLieuBieuMau": valid_answers(&procedure["form"]),
+            "TepDinhKem": files,
+        })
+    }
+
     /// The id of a seeded agency by its QĐ 20 code.
     pub async fn agency_id(&self, code: &str) -> uuid::Uuid {
         sqlx::query_scalar("SELECT agency_id FROM agency_code WHERE code = $1 AND kind = 'qd20'")

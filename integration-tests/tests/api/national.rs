@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use base64::Engine;
-use integration_tests::{StandIns, TestApp, expect_error, minimal_pdf, valid_answers};
+use integration_tests::{StandIns, TestApp, expect_error};
 use serde_json::{Value, json};
 
 use super::dossiers::{act_ok, counter_dossier};
@@ -265,37 +265,14 @@ async fn mint(sim: &StandIns) -> String {
     format!("Bearer {}", text(&body, "token"))
 }
 
-/// A birth registration filed on the national portal, as the portal sends it.
-async fn portal_dossier(app: &TestApp, code: &str) -> Value {
-    let procedure = app.procedure("1.001193").await;
-    let pdf = base64::engine::general_purpose::STANDARD.encode(minimal_pdf("to khai"));
-    let files: Vec<Value> = procedure["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|c| c["mandatory"] == true)
-        .map(|c| {
-            json!({"TenTepDinhKem": format!("{}.pdf", text(c, "code")), "MaThanhPhanHoSo": c["code"],
-                   "LoaiNoiDung": "application/pdf", "NoiDung": pdf})
-        })
-        .collect();
-    json!({
-        "MaHoSo": code, "MaTTHC": "1.001193", "TenTTHC": procedure["name"], "KenhThucHien": "2", "TrangThaiHoSo": "1",
-        "ChuHoSo": "Lê Văn Hùng", "DonViXuLy": "H56.101", "NgayNopHoSo": "20261123090000",
-        "ThongTinNguoiNop": {"HoVaTen": "Lê Văn Hùng", "SoDinhDanh": "038090001111", "NgayThangNamSinh": "19900101",
-                             "DiaChi": "Thôn Đông, xã Quảng Phú", "SoDienThoai": "0912000111", "Email": "hung@example.vn"},
-        "DuLieuBieuMau": valid_answers(&procedure["form"]),
-        "TepDinhKem": files,
-    })
-}
-
 #[tokio::test]
 async fn a_dossier_pushed_three_times_is_received_once_and_its_statuses_reach_the_feed_and_the_pushes() {
     let (app, sim) = TestApp::spawn_with_sim(|_| {}).await;
     app.seed().await;
     let clerk = app.staff_session("hacthanh.motcua").await;
     let code = "G22.99-261123-000123";
-    let (status, pushed) = sim.call("POST", "/_sim/portal/push?times=3", Some(portal_dossier(&app, code).await)).await;
+    let (status, pushed) =
+        sim.call("POST", "/_sim/portal/push?times=3", Some(app.portal_dossier(code, "hung@example.vn").await)).await;
     assert_eq!(status, 200, "{pushed}");
     let answers = pushed["answers"].as_array().cloned().unwrap_or_default();
     assert_eq!(answers.len(), 3);
@@ -368,7 +345,7 @@ async fn a_dossier_pushed_three_times_is_received_once_and_its_statuses_reach_th
 async fn a_bad_pushed_dossier_lists_every_problem_and_creates_nothing() {
     let (app, sim) = TestApp::spawn_with_sim(|_| {}).await;
     app.seed().await;
-    let mut body = portal_dossier(&app, "G22.99-261123-000999").await;
+    let mut body = app.portal_dossier("G22.99-261123-000999", "hung@example.vn").await;
     body["TrangThaiHoSo"] = json!("4");
     body["ThongTinNguoiNop"]["SoDinhDanh"] = json!("12345");
     body["DuLieuBieuMau"] = json!({});

@@ -187,13 +187,6 @@ async fn while_the_portals_circuit_is_open_the_relay_sends_nothing_and_counts_no
             .await
             .expect("log");
     assert_eq!(results, [("circuit_open".to_owned(), 4), ("http_error".to_owned(), 1)], "every refusal is logged");
-    let received: Vec<Value> = sim
-        .get(format!("{}/_sim/portal/messages", stand_ins.sim_url))
-        .send()
-        .await
-        .expect("messages")
-        .json()
-        .await
-        .expect("json");
+    let received = stand_ins.portal_messages().await;
     assert!(received.is_empty(), "{received:?}");
 }
