@@ -210,7 +210,7 @@ scenario_kill() {
     faults="SIGKILL of instance A at 60, 120, 180 s" \
     acknowledged="$(jget "$d/ledger.json" acknowledged)" lost="$(jget "$d/ledger.json" lost)" \
     duplicated="$(jget "$d/ledger.json" duplicated)" result="$(verdict "$d" $ok)" \
-    notes="$(jget "$d/loadsum.json" text) (B's load does not retry: its connection errors are unacknowledged, not lost); $(problems "$d")"
+    notes="$(jget "$d/loadsum.json" text) (lookups are not retried: one sent to A as it died is unanswered, not lost); $(problems "$d")"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
