@@ -4,8 +4,8 @@
 use axum::{
     Json,
     extract::{Path, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
+    http::{HeaderMap, StatusCode},
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -17,9 +17,10 @@ use super::{
     AppState,
     auth::Caller,
     error::{ApiError, ApiJson, ApiResult, ErrorBody, ErrorCode, FieldError},
+    idem,
 };
 use crate::{
-    app::{CitizenCaller, dossier},
+    app::{CitizenCaller, dossier, idempotency::Begun},
     domain::lifecycle::State as DossierState,
     store::audit,
 };
@@ -312,13 +313,16 @@ pub struct NewRating {
     pub comment: Option<String>,
 }
 
-/// Rates the service once the result is ready or handed over (once per dossier).
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/rating", tag = "citizen portal", params(("id" = Uuid, Path)),
+/// Rates the service once the result is ready or handed over (once per dossier). With an `Idempotency-Key`
+/// a retry gets the first answer back instead of 409.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/rating", tag = "citizen portal",
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = NewRating,
     responses((status = 201, body = Rating), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, description = "Already rated, or no result yet", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rate(
     State(state): State<AppState>,
+    headers: HeaderMap,
     caller: Caller,
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<NewRating>,
@@ -340,6 +344,12 @@ pub async fn rate(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
+    let request = serde_json::to_vec(&json!({"dossier": id, "score": req.score, "comment": comment}))
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "rating", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
     if !matches!(dossier_state.as_str(), "result_ready" | "returned") {
         return Err(ApiError::new(ErrorCode::IllegalTransition, "a dossier is rated once its result is ready"));
     }
@@ -351,10 +361,12 @@ pub async fn rate(
     .bind(me.id)
     .bind(req.score)
     .bind(&comment)
-    .fetch_optional(&state.db)
+    .fetch_optional(&mut *g.tx)
     .await?;
     let rating = rating.ok_or_else(|| ApiError::new(ErrorCode::Conflict, "this dossier is already rated"))?;
-    Ok((StatusCode::CREATED, Json(rating)).into_response())
+    let body = idem::to_json(&rating)?;
+    g.finish(201, &body).await?;
+    Ok(idem::answer(201, body))
 }
 
 /// The citizen's rating of the dossier: `null` while not rated.
@@ -398,13 +410,16 @@ pub struct NewFeedback {
     pub content: String,
 }
 
-/// Sends feedback or a complaint (phản ánh, kiến nghị) about one's own dossier; audited.
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/feedback", tag = "citizen portal", params(("id" = Uuid, Path)),
+/// Sends feedback or a complaint (phản ánh, kiến nghị) about one's own dossier; audited. Send an
+/// `Idempotency-Key` header: a retry returns the first answer and sends nothing twice.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/feedback", tag = "citizen portal",
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = NewFeedback,
     responses((status = 201, body = Feedback), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn send_feedback(
     State(state): State<AppState>,
+    headers: HeaderMap,
     caller: Caller,
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<NewFeedback>,
@@ -422,7 +437,12 @@ pub async fn send_feedback(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    let mut tx = state.db.begin().await?;
+    let request = serde_json::to_vec(&json!({"dossier": id, "kind": req.kind, "content": content}))
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut g = match idem::begin(&state, &caller, &headers, "feedback", &request).await? {
+        Begun::Replay(r) => return Ok(idem::answer(r.status, r.body)),
+        Begun::Fresh(g) => g,
+    };
     let feedback: Feedback = sqlx::query_as(
         "INSERT INTO feedback (dossier_id, citizen_id, kind, content) VALUES ($1, $2, $3, $4)
          RETURNING id, kind, content, status, answer, created_at",
@@ -431,11 +451,11 @@ pub async fn send_feedback(
     .bind(me.id)
     .bind(&req.kind)
     .bind(&content)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *g.tx)
     .await?;
     let me_id = me.id.to_string();
     audit::append(
-        &mut tx,
+        &mut g.tx,
         &audit::Entry {
             actor_kind: audit::ActorKind::Citizen,
             actor_id: Some(&me_id),
@@ -446,8 +466,9 @@ pub async fn send_feedback(
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(feedback)).into_response())
+    let body = idem::to_json(&feedback)?;
+    g.finish(201, &body).await?;
+    Ok(idem::answer(201, body))
 }
 
 /// The feedback sent about the dossier (its applicant, or staff who may see the dossier).

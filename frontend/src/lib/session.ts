@@ -96,6 +96,29 @@ export function newKey(): string {
 	return crypto.randomUUID();
 }
 
+/**
+ * One Idempotency-Key per intent: the same request sent again (a retry after a network failure or a
+ * double press) reuses the key; a changed request gets a new one.
+ */
+export class Intent {
+	private key = '';
+	private body = '';
+	constructor(private readonly make: () => string = newKey) {}
+	keyFor(body: unknown): string {
+		const json = JSON.stringify(body);
+		if (!this.key || json !== this.body) {
+			this.key = this.make();
+			this.body = json;
+		}
+		return this.key;
+	}
+	/** The intent was carried out (or abandoned): the next request is a new one. */
+	done(): void {
+		this.key = '';
+		this.body = '';
+	}
+}
+
 export interface ApiResult<T> {
 	ok: boolean;
 	status: number;

@@ -165,9 +165,23 @@ async fn the_applicant_answers_a_supplement_online_then_rates_and_sends_feedback
     assert!(none.is_null(), "not rated yet: null, not an error");
     expect_error(app.post_as(&an, &rating, &json!({"score": 5})).await, 409, "illegal_transition").await;
     let feedback = format!("/api/v1/dossiers/{}/feedback", id(&d));
-    let res =
-        app.post_as(&an, &feedback, &json!({"kind": "phan_anh", "content": "Cán bộ hướng dẫn rất tận tình."})).await;
-    assert_eq!(res.status(), 201);
+    // Sent with an Idempotency-Key and retried (the answer was lost): one feedback, one audit entry.
+    let words = json!({"kind": "phan_anh", "content": "Cán bộ hướng dẫn rất tận tình."});
+    let first = app.post_as_with_key(&an, &feedback, &words, "feedback-1").await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.expect("json");
+    let again = app.post_as_with_key(&an, &feedback, &words, "feedback-1").await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.json::<Value>().await.expect("json"), first, "a retry gets the first answer");
+    let (rows, audited): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM feedback WHERE dossier_id = $1),
+                (SELECT count(*) FROM audit_log WHERE action = 'dossier.feedback' AND object_id = $1::text)",
+    )
+    .bind(uuid::Uuid::parse_str(id(&d)).expect("uuid"))
+    .fetch_one(&app.db)
+    .await
+    .expect("counts");
+    assert_eq!((rows, audited), (1, 1), "sent once, audited once");
     let body = expect_error(
         app.post_as(&an, &feedback, &json!({"kind": "khac", "content": "ngắn"})).await,
         422,
@@ -186,8 +200,13 @@ async fn the_applicant_answers_a_supplement_online_then_rates_and_sends_feedback
     let d = act_ok(&app, &leader, &d, "approve", json!({})).await;
     assert_eq!(d["state"], "result_ready");
     expect_error(app.post_as(&an, &rating, &json!({"score": 6})).await, 422, "validation_failed").await;
-    let res = app.post_as(&an, &rating, &json!({"score": 5, "comment": "Nhanh, đúng hẹn"})).await;
+    let stars = json!({"score": 5, "comment": "Nhanh, đúng hẹn"});
+    let res = app.post_as_with_key(&an, &rating, &stars, "rating-1").await;
     assert_eq!(res.status(), 201);
+    let first: Value = res.json().await.expect("json");
+    let again = app.post_as_with_key(&an, &rating, &stars, "rating-1").await;
+    assert_eq!(again.status(), 201, "a retry of the same rating is not a conflict");
+    assert_eq!(again.json::<Value>().await.expect("json"), first);
     expect_error(app.post_as(&an, &rating, &json!({"score": 1})).await, 409, "conflict").await;
     let given: Value = app.get_as(&an, &rating).await.json().await.expect("json");
     assert_eq!(given["score"], 5);

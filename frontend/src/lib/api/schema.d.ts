@@ -420,7 +420,10 @@ export interface paths {
         /** The feedback sent about the dossier (its applicant, or staff who may see the dossier). */
         get: operations["list_feedback"];
         put?: never;
-        /** Sends feedback or a complaint (phản ánh, kiến nghị) about one's own dossier; audited. */
+        /**
+         * Sends feedback or a complaint (phản ánh, kiến nghị) about one's own dossier; audited. Send an
+         *     `Idempotency-Key` header: a retry returns the first answer and sends nothing twice.
+         */
         post: operations["send_feedback"];
         delete?: never;
         options?: never;
@@ -500,7 +503,10 @@ export interface paths {
         /** The citizen's rating of the dossier: `null` while not rated. */
         get: operations["get_rating"];
         put?: never;
-        /** Rates the service once the result is ready or handed over (once per dossier). */
+        /**
+         * Rates the service once the result is ready or handed over (once per dossier). With an `Idempotency-Key`
+         *     a retry gets the first answer back instead of 409.
+         */
         post: operations["rate"];
         delete?: never;
         options?: never;
@@ -1137,7 +1143,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The instance can serve traffic: the database answers and every migration is applied. */
+        /** The instance can serve traffic: the database answers (within [`READY_TIMEOUT`]) and every migration is applied. */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -3953,7 +3959,10 @@ export interface operations {
     send_feedback: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description makes retries safe */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 id: string;
             };
@@ -4275,7 +4284,10 @@ export interface operations {
     rate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description makes retries safe */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 id: string;
             };

@@ -60,25 +60,6 @@ export function registerAgencies(me: Pick<Me, 'roles'>): string[] {
 	return [...new Set(me.roles.filter((r) => readers.has(r.role)).map((r) => r.agency_id))];
 }
 
-/**
- * One Idempotency-Key per intent: the same request sent again (a retry after a network failure or a
- * double press) reuses the key; a changed request gets a new one.
- */
-export class Intent {
-	private key = '';
-	private body = '';
-	constructor(private readonly make: () => string = () => crypto.randomUUID()) {}
-	keyFor(body: unknown): string {
-		const json = JSON.stringify(body);
-		if (!this.key || json !== this.body) {
-			this.key = this.make();
-			this.body = json;
-		}
-		return this.key;
-	}
-	/** The intent was carried out (or abandoned): the next request is a new one. */
-	done(): void {
-		this.key = '';
-		this.body = '';
-	}
-}
+/** The Idempotency-Key per intent lives with the API call; the desk pages take it from here too. */
+export { Intent } from '../session';
+
