@@ -315,8 +315,7 @@ pub struct NewRating {
 
 /// Rates the service once the result is ready or handed over (once per dossier). With an `Idempotency-Key`
 /// a retry gets the first answer back instead of 409.
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/rating", tag = "citizen portal",
-    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/rating", tag = "citizen portal", params(("id" = Uuid, Path)),
     request_body = NewRating,
     responses((status = 201, body = Rating), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, description = "Already rated, or no result yet", body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -412,8 +411,7 @@ pub struct NewFeedback {
 
 /// Sends feedback or a complaint (phản ánh, kiến nghị) about one's own dossier; audited. Send an
 /// `Idempotency-Key` header: a retry returns the first answer and sends nothing twice.
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/feedback", tag = "citizen portal",
-    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/feedback", tag = "citizen portal", params(("id" = Uuid, Path)),
     request_body = NewFeedback,
     responses((status = 201, body = Feedback), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]

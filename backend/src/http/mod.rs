@@ -192,7 +192,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The operations whose handler claims the `Idempotency-Key` (`idem::begin`): a retry with the same key gets the
 /// first answer. The other changes ignore the header, so their documentation does not offer it.
-pub const IDEMPOTENT_OPERATIONS: [&str; 13] = [
+pub const IDEMPOTENT_OPERATIONS: [&str; 15] = [
     "create_unit",
     "create_staff",
     "disable_staff",
@@ -206,6 +206,8 @@ pub const IDEMPOTENT_OPERATIONS: [&str; 13] = [
     "submit",
     "receive_at_counter",
     "act",
+    "send_feedback",
+    "rate",
 ];
 
 /// `Idempotency-Key` on every route that honours it (see `idem`): said once here for all of them.

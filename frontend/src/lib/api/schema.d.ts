@@ -3960,8 +3960,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description makes retries safe */
-                "Idempotency-Key"?: string | null;
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -4285,8 +4285,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description makes retries safe */
-                "Idempotency-Key"?: string | null;
+                /** @description Makes a retry safe: a request repeated with the same key gets the first answer and changes nothing (same key with a different request: 422). */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
