@@ -7,7 +7,7 @@
 //! thousands of made-up fields). Every one is a 4xx with a stable code naming the field, writes nothing (no
 //! upload, attachment or dossier row, no object file), and the server answers the next honest request.
 
-use integration_tests::{Session, TestApp, minimal_pdf, valid_answers};
+use integration_tests::{Session, TestApp, minimal_pdf};
 use reqwest::header;
 use serde_json::{Value, json};
 
@@ -229,14 +229,7 @@ async fn hostile_uploads_and_bodies_are_refused_and_leave_nothing_behind() {
     let admin = app.staff_session("tinh.quantri").await;
     let tp01 = app.upload_pdf(&citizen, "tờ khai.pdf").await;
     let tp02 = app.upload_pdf(&citizen, "giấy chứng sinh.pdf").await;
-    let procedure = app.procedure(KHAI_SINH).await;
-    let agency = app.agency_id("H56.101").await;
-    let good = json!({
-        "procedure_code": KHAI_SINH,
-        "agency_id": agency,
-        "form": valid_answers(&procedure["form"]),
-        "attachments": [{"upload_id": tp01, "component_code": "TP01"}, {"upload_id": tp02, "component_code": "TP02"}]
-    });
+    let good = super::security::birth_registration(&app, tp01, tp02).await;
     let pdf = minimal_pdf("hostile");
     let post = reqwest::Method::POST;
     let put = reqwest::Method::PUT;

@@ -41,22 +41,20 @@ async fn upload(app: &TestApp, caller: &Session, name: &str, bytes: Vec<u8>) -> 
     body["id"].as_str().and_then(|s| s.parse().ok()).expect("upload id")
 }
 
+/// The body of a birth registration filed online at phường Hạc Thành, attaching TP01 and TP02.
+pub(super) async fn birth_registration(app: &TestApp, tp01: Uuid, tp02: Uuid) -> Value {
+    let procedure = app.procedure(KHAI_SINH).await;
+    json!({
+        "procedure_code": KHAI_SINH,
+        "agency_id": app.agency_id("H56.101").await,
+        "form": valid_answers(&procedure["form"]),
+        "attachments": [{"upload_id": tp01, "component_code": "TP01"}, {"upload_id": tp02, "component_code": "TP02"}]
+    })
+}
+
 /// A citizen files a birth registration online at phường Hạc Thành, attaching TP01 and TP02.
 async fn online_dossier(app: &TestApp, citizen: &Session, tp01: Uuid, tp02: Uuid) -> Value {
-    let procedure = app.procedure(KHAI_SINH).await;
-    let res = app
-        .post_as(
-            citizen,
-            "/api/v1/dossiers",
-            &json!({
-                "procedure_code": KHAI_SINH,
-                "agency_id": app.agency_id("H56.101").await,
-                "form": valid_answers(&procedure["form"]),
-                "attachments": [{"upload_id": tp01, "component_code": "TP01"},
-                                {"upload_id": tp02, "component_code": "TP02"}]
-            }),
-        )
-        .await;
+    let res = app.post_as(citizen, "/api/v1/dossiers", &birth_registration(app, tp01, tp02).await).await;
     let (status, body) = json_of(res).await;
     assert_eq!(status, 201, "online submission: {body}");
     body
@@ -552,14 +550,8 @@ async fn bad_input_is_refused_and_leaves_nothing_behind() {
     let tp01 = app.upload_pdf(&citizen_a, "tờ khai.pdf").await;
     let tp02 = app.upload_pdf(&citizen_a, "giấy chứng sinh.pdf").await;
     let b_upload = app.upload_pdf(&citizen_b, "của người khác.pdf").await;
-    let procedure = app.procedure(KHAI_SINH).await;
     let agency = app.agency_id("H56.101").await;
-    let good = json!({
-        "procedure_code": KHAI_SINH,
-        "agency_id": agency,
-        "form": valid_answers(&procedure["form"]),
-        "attachments": [{"upload_id": tp01, "component_code": "TP01"}, {"upload_id": tp02, "component_code": "TP02"}]
-    });
+    let good = birth_registration(&app, tp01, tp02).await;
     let with = |key: &str, value: Value| {
         let mut v = good.clone();
         v[key] = value;
